@@ -1,0 +1,417 @@
+"""Command line: thin Typer commands that parse options, call one library function and
+render with Rich. Errors a user can fix print as one line (exit 1); ``--debug`` shows the
+traceback. Exit codes follow CONTRACT.md: 0 success, 1 bad input, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+import traceback
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from dateline import __version__
+from dateline.errors import DatelineError, InputError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="dateline: conflict news in, ACLED-style events out.")
+gazetteer_app = typer.Typer(help="Build or inspect the embedded gazetteer.", no_args_is_help=True)
+app.add_typer(gazetteer_app, name="gazetteer")
+err = Console(stderr=True)
+log = logging.getLogger("dateline")
+
+_STATE = {"debug": False}
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"dateline {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logs.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show info logs.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True)] = False,
+) -> None:
+    _STATE["debug"] = debug
+    level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+def _fail(exc: BaseException) -> None:
+    """Print a user-fixable error as one line and exit 1."""
+    if _STATE["debug"]:
+        traceback.print_exc()
+    msg = str(exc).replace("\n", " ")
+    err.print(f"[bold red]error:[/] {msg}", highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+def _progress(total: int | None, quiet: bool):
+    if quiet or not err.is_terminal:
+        return nullcontext(None)
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=err, transient=True)
+
+
+def _read_documents(inputs: list[str], text_column: str, skip_bad: bool, errors_path: Path | None):
+    """All documents, with bad inputs either fatal (before any output) or recorded."""
+    from dateline.ingest import read_inputs
+
+    bad: list[DatelineError] = []
+    docs = list(read_inputs(inputs, text_column=text_column, skip_bad=skip_bad, on_error=bad.append))
+    if errors_path is not None:
+        from dateline.io import atomic_text
+
+        with atomic_text(errors_path) as fh:
+            for e in bad:
+                fh.write(json.dumps(e.as_record(), ensure_ascii=False) + "\n")
+    if bad:
+        err.print(f"[yellow]skipped {len(bad)} bad input(s)[/]" + (f"; see {errors_path}" if errors_path else ""))
+    return docs, bad
+
+
+Inputs = Annotated[list[str], typer.Argument(help="Files, directories, WARC archives or - (stdin JSONL).")]
+SkipBad = Annotated[bool, typer.Option("--skip-bad", help="Skip bad inputs instead of stopping.")]
+ErrorsOpt = Annotated[Optional[Path], typer.Option("--errors", help="Write one JSON line per skipped input.")]
+TextColumn_ = Annotated[str, typer.Option("--text-column", help="CSV column holding the text.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")]
+
+
+@app.command()
+def extract(
+    inputs: Inputs,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Events as JSONL (CONTRACT.md).")] = None,
+    db: Annotated[Optional[str], typer.Option("--db", help="Store path (SQLite file).")] = None,
+    skip_bad: SkipBad = False,
+    errors: ErrorsOpt = None,
+    text_column: TextColumn_ = "text",
+    resume: Annotated[bool, typer.Option("--resume", help="With --db: skip documents already stored.")] = False,
+    no_link: Annotated[bool, typer.Option("--no-link", help="With --db: do not re-link incidents.")] = False,
+    quiet: Quiet = False,
+) -> None:
+    """Detect and code events in news documents."""
+    try:
+        from dateline.io import atomic_text
+        from dateline.pipeline import process_stream
+
+        docs, bad = _read_documents(inputs, text_column, skip_bad, errors)
+        if not docs and not bad:
+            raise InputError("no documents found in the inputs", file=", ".join(inputs))
+        store = None
+        if db:
+            from dateline.store import open_store
+
+            store = open_store(db)
+            if resume:
+                known = store.known_hashes()
+                before = len(docs)
+                docs = [d for d in docs if d.content_hash not in known]
+                if before - len(docs):
+                    err.print(f"resume: {before - len(docs)} document(s) already in the store")
+        all_events = []
+        drops: Counter = Counter()
+        out_cm = atomic_text(out) if out else nullcontext(sys.stdout if not db else None)
+        t0 = time.perf_counter()
+        with out_cm as fh, _progress(len(docs), quiet) as progress:
+            task = progress.add_task("extracting", total=len(docs)) if progress else None
+            pending = []
+            for res in process_stream(docs):
+                drops.update(res.drops)
+                all_events.extend(res.events)
+                if fh is not None:
+                    for ev in res.events:
+                        fh.write(json.dumps(ev.to_contract(), ensure_ascii=False) + "\n")
+                if store is not None:
+                    pending.append((res.document, res.events))
+                    if len(pending) >= 64:
+                        store.write_batch(pending)
+                        pending = []
+                if progress:
+                    progress.advance(task)
+            if store is not None and pending:
+                store.write_batch(pending)
+        elapsed = time.perf_counter() - t0
+        if store is not None and not no_link:
+            _link_store(store)
+        if not quiet:
+            _summary(all_events, len(docs), elapsed, drops, out, db)
+        if store is not None:
+            store.close()
+    except DatelineError as exc:
+        _fail(exc)
+
+
+def _link_store(store) -> int:
+    from dateline.link.dedup import LinkInput, link
+
+    records = [ev.model_dump(mode="json") for ev in store.iter_events()]
+    incidents, _ = link(LinkInput.from_record(r) for r in records)
+    return store.replace_incidents(incidents)
+
+
+def _summary(events, n_docs: int, elapsed: float, drops: Counter, out: Path | None, db: str | None) -> None:
+    table = Table(title=f"{len(events)} event(s) from {n_docs} document(s) in {elapsed:.1f}s", show_lines=False)
+    for col in ("event", "date", "sub-event type", "location", "actor1", "target", "dead", "asserted by"):
+        table.add_column(col, overflow="fold")
+    for ev in events[:40]:
+        table.add_row(ev.event_id, str(ev.event_date or ""), ev.sub_event_type,
+                      f"{ev.location}, {ev.admin1 or ''} ({ev.country})" if ev.location else "",
+                      ev.actor1 or "", ev.actor2 or "", "" if ev.fatalities is None else str(ev.fatalities),
+                      f"{ev.attribution.asserted_by}/{ev.attribution.epistemic}")
+    err.print(table)
+    if len(events) > 40:
+        err.print(f"… and {len(events) - 40} more")
+    if drops:
+        err.print("dropped mentions: " + ", ".join(f"{k} {v}" for k, v in sorted(drops.items())))
+    where = [str(p) for p in (out, db) if p]
+    if where:
+        err.print("written: " + ", ".join(where))
+
+
+@app.command()
+def classify(
+    inputs: Inputs,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o")] = None,
+    skip_bad: SkipBad = False,
+    errors: ErrorsOpt = None,
+    text_column: TextColumn_ = "text",
+    quiet: Quiet = False,
+) -> None:
+    """Label each document with its single most likely event class."""
+    try:
+        from dateline import nlp
+        from dateline.extract.classify import classify_text
+        from dateline.ingest import prepare
+        from dateline.io import atomic_text
+
+        docs, _ = _read_documents(inputs, text_column, skip_bad, errors)
+        docs = [prepare(d) for d in docs]
+        analyses = nlp.analyse_many([(d.analysis_text, d.lang) for d in docs])
+        with atomic_text(out) if out else nullcontext(sys.stdout) as fh:
+            for d, a in zip(docs, analyses):
+                lab = classify_text(d.analysis_text, a, d.lang)
+                fh.write(json.dumps({"doc_id": d.id, "label": lab.label, "score": round(lab.score, 4),
+                                     "top": [list(t) for t in lab.top]}, ensure_ascii=False) + "\n")
+        if not quiet and out:
+            err.print(f"classified {len(docs)} document(s) → {out}")
+    except DatelineError as exc:
+        _fail(exc)
+
+
+@app.command()
+def geoparse(
+    inputs: Inputs,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o")] = None,
+    skip_bad: SkipBad = False,
+    errors: ErrorsOpt = None,
+    text_column: TextColumn_ = "text",
+    quiet: Quiet = False,
+) -> None:
+    """List every place name in each document, resolved to coordinates."""
+    try:
+        from dateline.io import atomic_text
+        from dateline.resolve.geoparse import geoparse_documents
+
+        docs, _ = _read_documents(inputs, text_column, skip_bad, errors)
+        n = 0
+        with atomic_text(out) if out else nullcontext(sys.stdout) as fh:
+            for rec in geoparse_documents(docs):
+                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                n += len(rec["toponyms"])
+        if not quiet and out:
+            err.print(f"{n} toponym(s) in {len(docs)} document(s) → {out}")
+    except DatelineError as exc:
+        _fail(exc)
+
+
+@app.command("export")
+def export_cmd(
+    db: Annotated[str, typer.Option("--db", help="Store to read.")] = "dateline.db",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv, jsonl, geojson or parquet.")] = "csv",
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output file (default events.FORMAT).")] = None,
+    event_type: Annotated[Optional[str], typer.Option("--event-type")] = None,
+    country: Annotated[Optional[str], typer.Option("--country")] = None,
+    date_from: Annotated[Optional[str], typer.Option("--from", help="YYYY-MM-DD")] = None,
+    date_to: Annotated[Optional[str], typer.Option("--to", help="YYYY-MM-DD")] = None,
+) -> None:
+    """Export stored events (ACLED-column CSV, JSONL, GeoJSON or Parquet)."""
+    from dateline.export.writers import FORMATS, export
+    from dateline.store import open_store
+
+    if fmt not in FORMATS:
+        err.print(f"[bold red]error:[/] unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        raise typer.Exit(2)
+    try:
+        if not Path(db).exists():
+            raise InputError("no such store; run `dateline extract … --db` first", file=db)
+        out = out or Path(f"events.{fmt}")
+        with open_store(db) as store:
+            events = list(store.iter_events(where={"event_type": event_type, "country": country,
+                                                   "date_from": date_from, "date_to": date_to}))
+        n = export(events, out, fmt)
+        err.print(f"exported {n} event(s) → {out}")
+    except DatelineError as exc:
+        _fail(exc)
+
+
+@app.command("link")
+def link_cmd(
+    events: Annotated[Optional[Path], typer.Argument(help="Events JSONL from `dateline extract`.")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o")] = None,
+    db: Annotated[Optional[str], typer.Option("--db", help="Link the events of a store (and save incidents).")] = None,
+) -> None:
+    """Group reports of the same incident across documents and outlets."""
+    from dateline.io import atomic_text
+    from dateline.link.dedup import LinkInput, link
+
+    try:
+        if events is None and db is None:
+            err.print("[bold red]error:[/] give an events JSONL file or --db")
+            raise typer.Exit(2)
+        if events is not None:
+            from dateline.evaluate.datasets import load_jsonl
+
+            try:
+                records = load_jsonl(events)
+            except ValueError as exc:
+                raise InputError(str(exc), file=str(events)) from exc
+            missing = next((i for i, r in enumerate(records, 1) if "event_id" not in r), None)
+            if missing:
+                raise InputError("record has no event_id", file=str(events), line=missing)
+        else:
+            from dateline.store import open_store
+
+            with open_store(db) as store:
+                records = [ev.model_dump(mode="json") for ev in store.iter_events()]
+        incidents, pairs = link(LinkInput.from_record(r) for r in records)
+        if db is not None and events is None:
+            from dateline.store import open_store
+
+            with open_store(db) as store:
+                store.replace_incidents(incidents)
+        if out is not None or db is None:
+            with atomic_text(out) if out else nullcontext(sys.stdout) as fh:
+                for inc in incidents:
+                    fh.write(json.dumps(inc, ensure_ascii=False) + "\n")
+        multi = sum(1 for i in incidents if i["n_reports"] > 1)
+        err.print(f"{len(records)} event(s) → {len(incidents)} incident(s), {multi} reported more than once;"
+                  f" {pairs} candidate pair(s) compared")
+    except DatelineError as exc:
+        _fail(exc)
+
+
+@app.command()
+def evaluate(
+    sets: Annotated[Optional[list[str]], typer.Argument(help="Eval set names (default: all found).")] = None,
+    shared: Annotated[Path, typer.Option("--shared", help="Folder with eval/ and gold/.")] = Path("../shared"),
+    pred: Annotated[Optional[Path], typer.Option("--pred", help="Score this prediction file…")] = None,
+    gold: Annotated[Optional[Path], typer.Option("--gold", help="…against this gold file.")] = None,
+    limit: Annotated[Optional[int], typer.Option("--limit", help="Score only the first N documents of each set.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print metrics as JSON.")] = False,
+    report: Annotated[Optional[Path], typer.Option("--report", help="Write full per-item results (JSON).")] = None,
+) -> None:
+    """Score dateline on the evaluation sets (or score a prediction file against gold)."""
+    from dateline.evaluate.runner import evaluate_files, evaluate_sets
+
+    try:
+        if pred is not None or gold is not None:
+            if pred is None or gold is None:
+                err.print("[bold red]error:[/] --pred and --gold go together")
+                raise typer.Exit(2)
+            results = {pred.stem: evaluate_files(pred, gold)}
+        else:
+            results = evaluate_sets(shared, sets or None, limit=limit, progress=lambda m: err.print(m))
+    except (DatelineError, ValueError) as exc:
+        _fail(exc)
+        return
+    if report is not None:
+        from dateline.io import atomic_text
+
+        with atomic_text(report) as fh:
+            json.dump({k: v.to_dict() for k, v in results.items()}, fh, ensure_ascii=False, indent=1, default=str)
+    metrics = {k: v.metrics for k, v in results.items()}
+    if as_json:
+        print(json.dumps(metrics, indent=1))
+        return
+    for name, m in metrics.items():
+        t = Table(title=name)
+        t.add_column("metric")
+        t.add_column("value", justify="right")
+        for k, v in m.items():
+            t.add_row(k, f"{v:.3f}" if isinstance(v, float) else str(v))
+        Console().print(t)
+
+
+@app.command()
+def serve(
+    db: Annotated[str, typer.Option("--db")] = "dateline.db",
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port")] = 8000,
+) -> None:
+    """Serve the web UI and JSON API over a store."""
+    try:
+        if not Path(db).exists():
+            raise InputError("no such store; run `dateline extract … --db` first", file=db)
+        import uvicorn
+
+        from dateline.web.app import create_app
+
+        uvicorn.run(create_app(db), host=host, port=port, log_level="warning")
+    except DatelineError as exc:
+        _fail(exc)
+
+
+@app.command()
+def bench(
+    n: Annotated[int, typer.Option("--n", help="Number of generated documents.")] = 500,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    write_docs: Annotated[Optional[Path], typer.Option("--markdown", help="Append a row to this Markdown file.")] = None,
+) -> None:
+    """Throughput against bare spaCy on generated documents, and peak memory."""
+    from dateline.bench import run_bench
+
+    result = run_bench(n)
+    if write_docs is not None:
+        from dateline.bench import append_markdown
+
+        append_markdown(write_docs, result)
+    if as_json:
+        print(json.dumps(result))
+    else:
+        t = Table(title=f"dateline bench (n={n})")
+        t.add_column("metric")
+        t.add_column("value", justify="right")
+        for k, v in result.items():
+            t.add_row(k, f"{v:.3f}" if isinstance(v, float) else str(v))
+        Console().print(t)
+
+
+@gazetteer_app.command("build")
+def gazetteer_build() -> None:
+    """Build (or rebuild) the cached gazetteer from the installed packages."""
+    from dateline.resolve.gazetteer import Gazetteer, cache_dir
+
+    t0 = time.perf_counter()
+    g = Gazetteer.load(rebuild=True)
+    err.print(f"gazetteer: {len(g.places)} places, {len(g.index)} names in {time.perf_counter() - t0:.1f}s → {cache_dir()}")
+
+
+def run() -> None:  # pragma: no cover - console entry point alias
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

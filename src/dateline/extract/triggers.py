@@ -1,0 +1,213 @@
+"""Event triggers: find event mentions in sentences with the per-language lexicon.
+
+Reads ``data/lexicon/events.yaml``. Each cue votes for an ACLED sub-event type; cues near
+each other in a sentence form one mention whose type is the heaviest vote. Sentences with
+a blocker (hypothetical, habitual, generic, question) yield nothing, and the drop is
+counted by reason so the run summary can say why.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from dateline import data as curated
+from dateline.taxonomy import SUB_TO_TYPE
+
+log = logging.getLogger(__name__)
+
+GENERIC = "GENERIC_ATTACK"
+#: cues closer than this (characters) belong to one mention; set on the seeds and the
+#: bundled examples: clause-length, so "une attaque à la bombe contre un convoi" is one.
+MERGE_GAP = 60
+DEFAULT_WINDOW = 90
+NEGATION_WINDOW = 40
+
+
+@dataclass(frozen=True)
+class Cue:
+    id: str
+    sub: str
+    pattern: re.Pattern[str]
+    with_: tuple[re.Pattern[str], ...]
+    window: int
+    weight: float
+    weapon: str | None
+    unless_before: re.Pattern[str] | None = None
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    lang: str
+    cues: tuple[Cue, ...]
+    generic: tuple[tuple[re.Pattern[str], str], ...]
+    negation: re.Pattern[str] | None
+    blockers: tuple[tuple[str, re.Pattern[str]], ...]
+    anaphora: re.Pattern[str] | None
+
+
+@dataclass
+class Hit:
+    start: int
+    end: int
+    cue: Cue
+
+
+@dataclass
+class MentionCandidate:
+    """A cluster of cue hits in one sentence."""
+
+    start: int
+    end: int
+    sent_start: int
+    sent_end: int
+    votes: Counter = field(default_factory=Counter)
+    hits: list[Hit] = field(default_factory=list)
+    anaphoric: bool = False
+
+    @property
+    def sub_event_type(self) -> str:
+        specific = {k: v for k, v in self.votes.items() if k != GENERIC}
+        if specific:
+            return max(specific.items(), key=lambda kv: kv[1])[0]
+        return GENERIC
+
+    @property
+    def strength(self) -> float:
+        return sum(self.votes.values())
+
+    @property
+    def weapon(self) -> str | None:
+        sub = self.sub_event_type
+        for h in sorted(self.hits, key=lambda h: -h.cue.weight):
+            if h.cue.sub == sub and h.cue.weapon:
+                return h.cue.weapon
+        return None
+
+    @property
+    def trigger_ids(self) -> list[str]:
+        return [h.cue.id for h in self.hits]
+
+
+def _compile(expr: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w])(?:{expr})(?![\w])", re.I)
+
+
+@lru_cache(maxsize=None)
+def lexicon(lang: str) -> Lexicon | None:
+    spec = curated.lexicon("events").get(lang)
+    if spec is None:
+        return None
+    sets = spec.get("sets") or {}
+    cues = []
+    for t in spec["triggers"]:
+        sub = t["sub"]
+        if sub != GENERIC and sub not in SUB_TO_TYPE:
+            raise ValueError(f"events.yaml {lang}/{t['id']}: unknown sub-event type {sub!r}")
+        withs = tuple(_compile(sets[w[1:]] if w.startswith("@") else w) for w in t.get("with") or ())
+        ub = t.get("unless_before")
+        cues.append(Cue(t["id"], sub, _compile(t["pattern"]), withs, int(t.get("window", DEFAULT_WINDOW)),
+                        float(t.get("weight", 1.0)), t.get("weapon"),
+                        re.compile(rf"(?:{ub})$", re.I) if ub else None))
+    generic = []
+    for g in spec.get("generic") or ():
+        if g["sub"] not in SUB_TO_TYPE:
+            raise ValueError(f"events.yaml {lang}: generic rule with unknown sub-event type {g['sub']!r}")
+        w = g["with"]
+        generic.append((_compile(sets[w[1:]] if w.startswith("@") else w), g["sub"]))
+    neg = spec.get("negation") or []
+    negation = re.compile(rf"(?:{'|'.join(neg)})\s*$", re.I) if neg else None
+    blockers = tuple((b["id"], re.compile(b["pattern"], re.I | re.M)) for b in spec.get("blockers") or ())
+    ana = spec.get("anaphora") or []
+    anaphora = re.compile(rf"(?<![\w])(?:{'|'.join(re.escape(a) for a in ana)})(?![\w])", re.I) if ana else None
+    return Lexicon(lang, tuple(cues), tuple(generic), negation, blockers, anaphora)
+
+
+def type_generic(context: str, lang: str | None) -> str:
+    """ACLED sub-type for an attack whose means the text does not give (see events.yaml)."""
+    lex = lexicon(lang or "") or lexicon("en")
+    assert lex is not None
+    for pat, sub in lex.generic:
+        if pat.search(context):
+            return sub
+    return "Armed clash"
+
+
+def supported_languages() -> list[str]:
+    return [k for k in curated.lexicon("events") if k != "other_classes"]
+
+
+def find_mentions(text: str, sentences: list[tuple[int, int]], lang: str | None,
+                  drops: Counter | None = None, *, use_blockers: bool = True) -> list[MentionCandidate]:
+    """Mentions in ``text`` (the masked analysis text), sentence by sentence.
+
+    ``use_blockers=False`` keeps hypothetical and generic sentences: the document
+    classifier wants the kind of event talked about, not only events that happened.
+    """
+    lex = lexicon(lang or "") or lexicon("en")
+    assert lex is not None
+    out: list[MentionCandidate] = []
+    for ss, se in sentences:
+        sent = text[ss:se]
+        hits = _hits(sent, ss, lex)
+        if not hits:
+            continue
+        blocker = next((bid for bid, pat in lex.blockers if pat.search(sent)), None) if use_blockers else None
+        if blocker:
+            if drops is not None:
+                drops[f"blocked:{blocker}"] += 1
+            log.debug("sentence %d-%d blocked by %s", ss, se, blocker)
+            continue
+        for m in _cluster(hits, ss, se):
+            if lex.anaphora is not None:
+                first = min(m.hits, key=lambda h: h.start)
+                before = text[max(ss, first.start - 20):first.end]
+                m.anaphoric = bool(lex.anaphora.search(before))
+            out.append(m)
+    return out
+
+
+def _hits(sent: str, offset: int, lex: Lexicon) -> list[Hit]:
+    hits = []
+    for cue in lex.cues:
+        for m in cue.pattern.finditer(sent):
+            if cue.with_:
+                lo, hi = max(0, m.start() - cue.window), min(len(sent), m.end() + cue.window)
+                ctx = sent[lo:m.start()] + " " + sent[m.end():hi]
+                if not any(w.search(ctx) for w in cue.with_):
+                    continue
+            before = sent[max(0, m.start() - NEGATION_WINDOW):m.start()]
+            if lex.negation is not None and lex.negation.search(before):
+                continue
+            if cue.unless_before is not None and cue.unless_before.search(before):
+                continue
+            hits.append(Hit(offset + m.start(), offset + m.end(), cue))
+    # a shorter hit inside a longer one of the same cue family adds nothing
+    hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
+    return hits
+
+
+def _cluster(hits: list[Hit], ss: int, se: int) -> list[MentionCandidate]:
+    groups: list[MentionCandidate] = []
+    for h in hits:
+        g = groups[-1] if groups else None
+        if g is not None and h.start - g.end <= MERGE_GAP and _compatible(g, h):
+            g.end = max(g.end, h.end)
+            g.hits.append(h)
+            g.votes[h.cue.sub] += h.cue.weight
+        else:
+            c = MentionCandidate(h.start, h.end, ss, se)
+            c.hits.append(h)
+            c.votes[h.cue.sub] += h.cue.weight
+            groups.append(c)
+    return groups
+
+
+def _compatible(g: MentionCandidate, h: Hit) -> bool:
+    a, b = g.sub_event_type, h.cue.sub
+    if GENERIC in (a, b) or a == b:
+        return True
+    return SUB_TO_TYPE.get(a) == SUB_TO_TYPE.get(b)

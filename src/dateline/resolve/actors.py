@@ -1,0 +1,117 @@
+"""Actors: find knowledge-base aliases in text and name them the ACLED way.
+
+The KB is ``data/actors.yaml``. Matching is accent-, case-, hyphen- and
+apostrophe-insensitive, but short all-capital aliases ("EI", "PMF") match case-sensitively
+so that ordinary words are not read as groups. ACLED names state forces by period
+("Military Forces of the United States (2017-2021)") and generic actors by country
+("Unidentified Armed Group (Iraq)"); :meth:`ActorKB.acled_name` applies both rules.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from dateline import data as curated
+from dateline.data import ActorEntry
+from dateline.text import fold
+
+_ACCENT_CLASSES = {
+    "a": "aàâäáãå", "e": "eéèêë", "i": "iîïíì", "o": "oôöóò", "u": "uùûüú", "c": "cç", "y": "yÿ", "n": "nñ",
+}
+#: kinds whose ACLED name carries the country of the event: "Civilians (Iraq)"
+COUNTRY_SUFFIXED = {"civilians", "protesters", "rioters", "unidentified"}
+
+
+@dataclass(frozen=True, slots=True)
+class ActorMatch:
+    start: int
+    end: int
+    text: str
+    actor: ActorEntry
+
+
+def _alias_regex(alias: str) -> str:
+    out = []
+    for ch in alias:
+        low = ch.lower()
+        if ch in " -‐‑–":
+            out.append(r"[\s\-‐‑–]+")
+        elif ch in "'’ʼ`ʿ":
+            out.append(r"['’ʼʿ`]?")
+        elif low in _ACCENT_CLASSES:
+            out.append(f"[{_ACCENT_CLASSES[low]}]")
+        elif ch == ".":
+            out.append(r"\.?")
+        else:
+            out.append(re.escape(ch))
+    return "".join(out)
+
+
+class ActorKB:
+    def __init__(self, entries: tuple[ActorEntry, ...]):
+        self.entries = {e.id: e for e in entries}
+        self.by_key: dict[str, ActorEntry] = {}
+        loose, strict = [], []
+        for e in entries:
+            for alias in [e.name, *e.aliases.all()]:
+                key = fold(alias)
+                if not key or key in self.by_key:
+                    continue
+                self.by_key[key] = e
+                is_acronym = len(alias) <= 4 and alias.replace(".", "").isupper()
+                (strict if is_acronym else loose).append(alias)
+        b, end = r"(?<![\w])", r"(?![\w])"
+        self._loose = re.compile(
+            b + "(?:" + "|".join(_alias_regex(a) for a in sorted(loose, key=len, reverse=True)) + ")" + end, re.I
+        ) if loose else None
+        self._strict = re.compile(
+            b + "(?:" + "|".join(re.escape(a) for a in sorted(strict, key=len, reverse=True)) + ")" + end
+        ) if strict else None
+
+    def find(self, text: str, start: int = 0, end: int | None = None) -> list[ActorMatch]:
+        end = len(text) if end is None else end
+        found: list[ActorMatch] = []
+        for pat in (self._loose, self._strict):
+            if pat is None:
+                continue
+            for m in pat.finditer(text, start, end):
+                actor = self.by_key.get(fold(m.group(0)))
+                if actor is not None:
+                    found.append(ActorMatch(m.start(), m.end(), m.group(0), actor))
+        found.sort(key=lambda a: (a.start, -(a.end - a.start)))
+        out: list[ActorMatch] = []
+        for a in found:
+            if out and a.start < out[-1].end:
+                continue
+            out.append(a)
+        return out
+
+    def get(self, actor_id: str) -> ActorEntry | None:
+        return self.entries.get(actor_id)
+
+    def acled_name(self, actor: ActorEntry, when: date | None, country: str | None) -> str:
+        if actor.periods:
+            chosen = actor.periods[-1].name
+            if when is not None:
+                iso = when.isoformat()
+                for p in actor.periods:
+                    if (p.start is None or p.start <= iso) and (p.end is None or iso <= p.end):
+                        chosen = p.name
+                        break
+            return chosen
+        if actor.kind in COUNTRY_SUFFIXED and country and not actor.name.endswith(")"):
+            return f"{actor.name} ({country})"
+        return actor.name
+
+    def inter(self, actor: ActorEntry, country: str | None) -> int:
+        if actor.inter_abroad is not None and country and actor.home_country and country != actor.home_country:
+            return actor.inter_abroad
+        return actor.inter
+
+
+@lru_cache(maxsize=1)
+def default_kb() -> ActorKB:
+    return ActorKB(curated.actors())
