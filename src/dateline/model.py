@@ -81,8 +81,16 @@ class Document(_Model):
 
     @property
     def analysis_text(self) -> str:
-        """The text with every masked zone blanked out (same length, same offsets)."""
-        return mask_zones(self.text, [z for z in self.zones if z.kind in MASKED_ZONES])
+        """The text with every masked zone blanked out (same length, same offsets).
+
+        Exotic spaces (no-break, thin, ideographic) become plain spaces, one for one, so
+        lexicon patterns written with spaces match "à\u00a0son bord" too.
+        """
+        return mask_zones(self.text, [z for z in self.zones if z.kind in MASKED_ZONES]).translate(_SPACES)
+
+
+_SPACES = {c: " " for c in (0x00A0, 0x2007, 0x2009, 0x200A, 0x202F, 0x205F, 0x3000, 0x2002, 0x2003, 0x2004,
+                             0x2005, 0x2006, 0x2008)}
 
 
 def mask_zones(text: str, zones: list[Zone]) -> str:

@@ -44,9 +44,19 @@ def _rules(lang: str) -> _Rules | None:
                   _c(spec["media"], 0), _c(spec["official"]), _c(spec["anonymous"]))
 
 
+_NEGATION = re.compile(r"(?:\bn['’]|\bne\b|\baucun\w*|\bpas\b|\bno\b|\bnot\b|n't\b|\bnone\b|لم|لا)[^.;]{0,40}$", re.I)
+
+
+def _negated(sentence: str, pos: int) -> bool:
+    return bool(_NEGATION.search(sentence[max(0, pos - 45):pos]))
+
+
 def has_claim(sentence: str, lang: str | None) -> bool:
+    """A responsibility claim that is not negated ("aucun groupe n'a revendiqué")."""
     r = _rules(lang or "") or _rules("en")
-    return bool(r and r.claim.search(sentence))
+    if r is None:
+        return False
+    return any(not _negated(sentence, m.start()) for m in r.claim.finditer(sentence))
 
 
 def attribute(sentence: str, lang: str | None, *, claimant: str | None = None) -> Attribution:
@@ -65,6 +75,8 @@ def attribute(sentence: str, lang: str | None, *, claimant: str | None = None) -
         source_kind = _source_kind(window, r) or _source_kind(before, r)
         source = _source_name(window, r) or _source_name(before, r)
     claim = r.claim.search(sentence)
+    if claim and _negated(sentence, claim.start()):
+        claim = None  # "aucune partie n'ayant encore revendiqué l'attaque"
     if claim:
         return Attribution(asserted_by="claimant", source=claimant or source, epistemic="claimed", cue=claim.group(0))
     alleged = r.alleged.search(sentence)

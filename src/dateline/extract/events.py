@@ -41,9 +41,10 @@ from dateline.taxonomy import DISORDER_OF_TYPE, SUB_TO_TYPE
 
 log = logging.getLogger(__name__)
 
-#: events dated this many days before publication are background, not news
-#: (a 2020 assassination recalled in a 2022 article). Set on the seeds' background events.
-BACKGROUND_DAYS = 30
+#: events dated more than this many days before publication are background, not news
+#: (a 2020 assassination recalled in a 2022 article, "il y a un mois"). Three weeks: set
+#: on the seeds' background events; weekly round-ups (7-14 days back) stay news.
+BACKGROUND_DAYS = 21
 #: two reports of one incident may differ by this many days (day-precision dates)
 DATE_SLACK_DAYS = 1
 #: places closer than this are the same incident location (base vs. its town)
@@ -51,6 +52,13 @@ SAME_PLACE_KM = 30.0
 #: a mention without place or date continues an incident at most this many sentences back
 CONTINUATION_SENTENCES = 3
 VIOLENT_TYPES = {"Battles", "Explosions/Remote violence", "Violence against civilians"}
+_ARMED_NON_STATE = {"militia", "rebel", "terrorist", "identity_militia", "unidentified"}
+#: KB kinds that never initiate political violence in ACLED coding
+_NON_AGENT_KINDS = {"civilians", "protesters"}
+#: characters around an attack of unknown means read to type it ("attaque contre un convoi")
+GENERIC_CONTEXT = 70
+#: how far before an actor a target cue ("contre un convoi logistique de …") is looked for
+TARGET_WINDOW = 70
 
 
 @dataclass
@@ -108,7 +116,8 @@ class Incident:
             sub, v = max(specific.items(), key=lambda kv: kv[1])
             return sub, v
         p = self.primary.mention
-        return type_generic(text[p.sent_start:p.sent_end], lang), votes[GENERIC]
+        lo, hi = max(p.sent_start, p.start - GENERIC_CONTEXT), min(p.sent_end, p.end + GENERIC_CONTEXT)
+        return type_generic(text[lo:hi], lang), votes[GENERIC]
 
 
 @dataclass(frozen=True)
@@ -116,6 +125,8 @@ class _Roles:
     target_before: re.Pattern[str]
     implicit: tuple[tuple[re.Pattern[str], str, str], ...]
     reference: re.Pattern[str]
+    agent_before: re.Pattern[str]
+    passive: re.Pattern[str]
 
 
 @lru_cache(maxsize=None)
@@ -127,14 +138,44 @@ def _roles(lang: str) -> _Roles | None:
         re.compile(rf"(?<![\w])(?:{spec['target_before']})\s*$", re.I),
         tuple((re.compile(i["pattern"], re.I), i["actor"], i["role"]) for i in spec.get("implicit") or ()),
         re.compile(rf"(?<![\w])(?:{spec['reference']})\s*(?:la |le |l['’]|les )?(?:\w+ ){{0,2}}$", re.I),
+        re.compile(rf"(?<![\w])(?:{spec['agent_before']})\s*$", re.I),
+        re.compile(rf"(?<![\w])(?:{spec['passive']})(?![\w])", re.I),
     )
 
 
-def _place_rank(t: Toponym, is_reference: bool) -> tuple:
+#: an actor this close before a trigger, with no passive between, is its initiator;
+#: this close after it (and not after "par"/"by"), its target. Clause-sized windows.
+INITIATOR_GAP, TARGET_GAP = 60, 90
+
+
+def actor_role(text: str, m: ActorMatch, mention: MentionCandidate, roles: _Roles | None) -> str:
+    """``initiator``, ``target`` or ``other`` from the actor's position around the trigger."""
+    if roles is None:
+        return "other"
+    if m.start >= mention.end:
+        if roles.agent_before.search(text[max(mention.end, m.start - 40):m.start]):
+            return "initiator"
+        return "target" if m.start - mention.end <= TARGET_GAP else "other"
+    if roles.target_before.search(text[max(0, m.start - TARGET_WINDOW):m.start]):
+        return "target"
+    gap = text[m.end:mention.start]
+    if roles.passive.search(gap):
+        return "target"
+    return "initiator" if len(gap) <= INITIATOR_GAP else "other"
+
+
+def _place_rank(t: Toponym, is_reference: bool, focus: str | None = None) -> tuple:
+    """Sort key of candidate event places: best first.
+
+    A place named as a reference point ("au sud de Bagdad") or a foreign capital (a
+    metonym: "ceux d'Ankara") loses to one where the event is; a point beats an area;
+    a curated conflict site beats a same-ranked town.
+    """
     p = t.place
     assert p is not None
+    metonym = p.feature_code == "PPLC" and focus is not None and p.country_code != focus
     area = 2 if p.feature_code == "PCLI" else 1 if p.feature_code in ("ADM1", "RGN") else 0
-    return (is_reference, area, p.origin != SOURCE_SUPPLEMENT, p.precision)
+    return (is_reference or metonym, area, p.origin != SOURCE_SUPPLEMENT, p.precision)
 
 
 def haversine_km(a: Place, b: Place) -> float:
@@ -167,16 +208,20 @@ def dates_compatible(a: DateMention | None, b: DateMention | None) -> bool:
 
 
 def types_compatible(inc: Incident, m: MentionCandidate) -> bool:
+    """Same event type; an attack of unknown means goes with any violent type."""
     a = m.sub_event_type
     subs = {x.mention.sub_event_type for x in inc.anchors} - {GENERIC}
-    if a == GENERIC or not subs:
-        return True
     types = {SUB_TO_TYPE[s] for s in subs}
+    if a == GENERIC:
+        return not types or bool(types & VIOLENT_TYPES)
+    if not subs:
+        return SUB_TO_TYPE[a] in VIOLENT_TYPES
     return SUB_TO_TYPE[a] in types
 
 
 def anchor_mentions(mentions: list[MentionCandidate], toponyms: list[Toponym], dates: list[DateMention],
-                    sentences: list[tuple[int, int]], text: str, lang: str | None) -> list[Anchor]:
+                    sentences: list[tuple[int, int]], text: str, lang: str | None,
+                    focus: str | None = None) -> list[Anchor]:
     """Attach each place and date of a sentence to the nearest mention in it."""
     sent_index = {s: i for i, s in enumerate(sentences)}
     anchors = [Anchor(m, sent_index.get((m.sent_start, m.sent_end), 0)) for m in mentions]
@@ -200,9 +245,22 @@ def anchor_mentions(mentions: list[MentionCandidate], toponyms: list[Toponym], d
                 scored = []
                 for t in a.toponyms:
                     ref = bool(roles and roles.reference.search(text[max(ss, t.start - 40):t.start]))
-                    scored.append((_place_rank(t, ref), _distance(a.mention, t.start, t.end), t, ref))
+                    metonym = t.place.feature_code == "PPLC" and focus is not None and t.place.country_code != focus
+                    scored.append((_place_rank(t, ref, focus), _distance(a.mention, t.start, t.end), t, ref or metonym))
                 scored.sort(key=lambda x: (x[0], x[1]))
                 a.place, a.place_is_reference = scored[0][2], scored[0][3]
+        for a in group:
+            if a.place is not None and a.place_is_reference:
+                # a reference point or a metonym ("ceux d'Ankara") does not place the event:
+                # take the sentence's best place instead ("… les deux raids ayant eu lieu à Sinjar")
+                own = [t for t in toponyms if t.place is not None and ss <= t.start < se]
+                if own:
+                    ref = lambda t: bool(roles and roles.reference.search(text[max(ss, t.start - 40):t.start]))  # noqa: E731
+                    best = min(own, key=lambda t: _place_rank(t, ref(t), focus))
+                    best_ref = ref(best) or (best.place.feature_code == "PPLC" and focus is not None
+                                             and best.place.country_code != focus)
+                    if not best_ref:
+                        a.place, a.place_is_reference = best, best_ref
             if a.dates:
                 a.date = min(a.dates, key=lambda d: _distance(a.mention, d.start, d.end))
     return anchors
@@ -216,28 +274,42 @@ def _distance(m: MentionCandidate, s: int, e: int) -> int:
     return 0
 
 
-def cluster(anchors: list[Anchor]) -> list[Incident]:
-    """Merge mentions into incidents in reading order (see module docstring)."""
+def cluster(anchors: list[Anchor], drops: Counter | None = None) -> list[Incident]:
+    """Merge mentions into incidents in reading order (see module docstring).
+
+    - a mention with a place joins the latest incident whose type, place and date agree;
+    - a mention without a place continues the latest incident when it is close (or
+      anaphoric: "l'attaque a été revendiquée") and agrees with it;
+    - "une autre attaque" / "la seconde frappe" always opens a new incident;
+    - otherwise a mention opens an incident only if it has a place, or a date and a
+      specific type; the rest are dropped as unanchored (counted in ``drops``).
+    """
     incidents: list[Incident] = []
     for a in anchors:
         m = a.mention
         target: Incident | None = None
-        if a.place is None and a.date is None:
+        if m.distinct and a.place is not None:
+            target = None
+        elif a.place is None:
             recent = max(incidents, key=lambda i: i.last_sentence, default=None)
-            if recent is not None and types_compatible(recent, m) and (
+            if recent is not None and types_compatible(recent, m) and dates_compatible(recent.date, a.date) and (
                 m.anaphoric or a.sentence_index - recent.last_sentence <= CONTINUATION_SENTENCES
             ):
                 target = recent
+            elif a.date is None or m.sub_event_type == GENERIC or m.distinct is False and m.anaphoric:
+                if drops is not None:
+                    drops["unanchored"] += 1
+                continue
         else:
             for inc in sorted(incidents, key=lambda i: -i.last_sentence):
                 if not types_compatible(inc, m):
                     continue
-                if not places_compatible(inc.place.place if inc.place else None, a.place.place if a.place else None):
+                if inc.place is None and a.sentence_index - inc.last_sentence > CONTINUATION_SENTENCES:
+                    continue  # a far-away placed mention does not complete a place-less incident
+                if not places_compatible(inc.place.place if inc.place else None, a.place.place):
                     continue
                 if not dates_compatible(inc.date, a.date):
                     continue
-                if a.place is None and inc.place is None and not m.anaphoric:
-                    continue  # two place-less reports with dates: keep apart unless anaphoric
                 target = inc
                 break
         if target is None:
@@ -278,9 +350,9 @@ def extract_events(doc: Document, analysis: Analysis, gaz: Gazetteer, kb: ActorK
     spans = recognise(text, gaz, ner_spans=analysis.entities, blocked=[(a.start, a.end) for a in actor_matches])
     toponyms = resolve(spans, gaz)
     dates = [d for d in find_dates(text, lang, doc.published)]
-    anchors = anchor_mentions(mentions, toponyms, dates, analysis.sentences, text, lang)
-    incidents = cluster(anchors)
     focus = _focus_country(toponyms)
+    anchors = anchor_mentions(mentions, toponyms, dates, analysis.sentences, text, lang, focus)
+    incidents = cluster(anchors, drops)
     events: list[Event] = []
     for inc in incidents:
         ev = build_event(doc, inc, text, dates, toponyms, actor_matches, gaz, kb, focus, drops)
@@ -342,7 +414,7 @@ def build_event(doc: Document, inc: Incident, text: str, dates: list[DateMention
             event_date, time_precision = d.value, d.precision
             evidence.append(_evidence(doc, "event_date", d.start, d.end))
         else:
-            para = _paragraph_start(text, pm.sent_start)
+            para = _paragraph_start(text, max(0, _paragraph_start(text, pm.sent_start) - 2))
             prior = [d for d in dates if d.value is not None and para <= d.end <= pm.sent_start]
             if prior:
                 d = prior[-1]
@@ -380,19 +452,20 @@ def build_event(doc: Document, inc: Incident, text: str, dates: list[DateMention
     in_incident = [m for m in actor_matches if any(s <= m.start < e for s, e in sent_spans)]
     roles = _roles(lang or "") or _roles("en")
     claimants, targets, initiators = [], [], []
+    sentence_mention = {(a.mention.sent_start, a.mention.sent_end): a.mention for a in inc.anchors}
     for m in in_incident:
-        s = next((s for s, e in sent_spans if s <= m.start < e), pm.sent_start)
-        before = text[max(s, m.start - 40):m.start]
-        is_claim_sentence = has_claim(text[s:next(e for ss, e in sent_spans if ss == s)], lang)
+        s, e = next((s, e) for s, e in sent_spans if s <= m.start < e)
         kind = m.actor.kind
-        if roles and roles.target_before.search(before):
-            targets.append(m)
-        elif is_claim_sentence and kind in ("militia", "rebel", "terrorist", "identity_militia", "unidentified"):
+        if kind in _NON_AGENT_KINDS and kind != "civilians":
+            continue
+        if has_claim(text[s:e], lang) and kind in _ARMED_NON_STATE:
             claimants.append(m)
-        elif kind not in ("civilians",):
-            initiators.append(m)
-        else:
+            continue
+        role = actor_role(text, m, sentence_mention[(s, e)], roles)
+        if kind == "civilians" or role == "target":
             targets.append(m)
+        elif role == "initiator":
+            initiators.append(m)
     implicit_targets = []
     if roles:
         for s, e in sent_spans:
@@ -405,7 +478,7 @@ def build_event(doc: Document, inc: Incident, text: str, dates: list[DateMention
     claimed_by = list(dict.fromkeys(name(m.actor) for m in claimants))
     actor1 = actor2 = None
     inter1 = inter2 = None
-    a1 = claimants[0] if claimants else next((m for m in initiators if m.actor.kind not in ("civilians",)), None)
+    a1 = claimants[0] if claimants else (initiators[0] if initiators else None)
     if a1 is not None:
         actor1, inter1 = name(a1.actor), kb.inter(a1.actor, country)
         evidence.append(_evidence(doc, "actor1", a1.start, a1.end))

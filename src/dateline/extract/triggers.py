@@ -25,6 +25,13 @@ GENERIC = "GENERIC_ATTACK"
 MERGE_GAP = 60
 DEFAULT_WINDOW = 90
 NEGATION_WINDOW = 40
+#: a "near" blocker (hypothetical, habitual wording) voids mentions within this many
+#: characters: about a clause, so "convoite depuis des années" at the end of a long
+#: sentence does not void the drone strike reported at its start.
+BLOCKER_WINDOW = 80
+#: vote an attack of unknown means gets from a typed mention of its sentence: less than
+#: any cue of its own, so a convoy attack still reads as an IED when it says so.
+PROPAGATED_WEIGHT = 0.9
 
 
 @dataclass(frozen=True)
@@ -45,8 +52,9 @@ class Lexicon:
     cues: tuple[Cue, ...]
     generic: tuple[tuple[re.Pattern[str], str], ...]
     negation: re.Pattern[str] | None
-    blockers: tuple[tuple[str, re.Pattern[str]], ...]
+    blockers: tuple[tuple[str, re.Pattern[str], str], ...]
     anaphora: re.Pattern[str] | None
+    distinct: re.Pattern[str] | None = None
 
 
 @dataclass
@@ -67,6 +75,7 @@ class MentionCandidate:
     votes: Counter = field(default_factory=Counter)
     hits: list[Hit] = field(default_factory=list)
     anaphoric: bool = False
+    distinct: bool = False
 
     @property
     def sub_event_type(self) -> str:
@@ -120,10 +129,13 @@ def lexicon(lang: str) -> Lexicon | None:
         generic.append((_compile(sets[w[1:]] if w.startswith("@") else w), g["sub"]))
     neg = spec.get("negation") or []
     negation = re.compile(rf"(?:{'|'.join(neg)})\s*$", re.I) if neg else None
-    blockers = tuple((b["id"], re.compile(b["pattern"], re.I | re.M)) for b in spec.get("blockers") or ())
+    blockers = tuple((b["id"], re.compile(b["pattern"], re.I | re.M), b.get("scope", "near"))
+                     for b in spec.get("blockers") or ())
     ana = spec.get("anaphora") or []
     anaphora = re.compile(rf"(?<![\w])(?:{'|'.join(re.escape(a) for a in ana)})(?![\w])", re.I) if ana else None
-    return Lexicon(lang, tuple(cues), tuple(generic), negation, blockers, anaphora)
+    dist = spec.get("distinct") or []
+    distinct = re.compile(rf"(?<![\w])(?:{'|'.join(re.escape(a) for a in dist)})(?![\w])", re.I) if dist else None
+    return Lexicon(lang, tuple(cues), tuple(generic), negation, blockers, anaphora, distinct)
 
 
 def type_generic(context: str, lang: str | None) -> str:
@@ -155,19 +167,42 @@ def find_mentions(text: str, sentences: list[tuple[int, int]], lang: str | None,
         hits = _hits(sent, ss, lex)
         if not hits:
             continue
-        blocker = next((bid for bid, pat in lex.blockers if pat.search(sent)), None) if use_blockers else None
-        if blocker:
-            if drops is not None:
-                drops[f"blocked:{blocker}"] += 1
-            log.debug("sentence %d-%d blocked by %s", ss, se, blocker)
-            continue
-        for m in _cluster(hits, ss, se):
+        clusters = _cluster(hits, ss, se)
+        _propagate_types(clusters)
+        for m in clusters:
+            blocker = _blocker(sent, ss, m, lex) if use_blockers else None
+            if blocker:
+                if drops is not None:
+                    drops[f"blocked:{blocker}"] += 1
+                log.debug("mention %r blocked by %s", text[m.start:m.end], blocker)
+                continue
+            first = min(m.hits, key=lambda h: h.start)
+            before = text[max(ss, first.start - 20):first.end]
             if lex.anaphora is not None:
-                first = min(m.hits, key=lambda h: h.start)
-                before = text[max(ss, first.start - 20):first.end]
                 m.anaphoric = bool(lex.anaphora.search(before))
+            if lex.distinct is not None:
+                m.distinct = bool(lex.distinct.search(before))
             out.append(m)
     return out
+
+
+def _propagate_types(clusters: list[MentionCandidate]) -> None:
+    """An attack of unknown means takes the violent type named elsewhere in its sentence
+    ("une première attaque a visé à coup de drone …, la seconde frappe a visé …")."""
+    specific = [c for c in clusters if c.sub_event_type != GENERIC and SUB_TO_TYPE[c.sub_event_type] in _VIOLENT]
+    for c in clusters:
+        if c.sub_event_type == GENERIC and specific:
+            nearest = min(specific, key=lambda o: abs(o.start - c.start))
+            c.votes[nearest.sub_event_type] += PROPAGATED_WEIGHT
+
+
+def _blocker(sent: str, ss: int, m: MentionCandidate, lex: Lexicon) -> str | None:
+    """The id of the first blocker that applies to mention ``m`` (sentence- or clause-scoped)."""
+    near = sent[max(0, m.start - ss - BLOCKER_WINDOW):m.end - ss + BLOCKER_WINDOW]
+    for bid, pat, scope in lex.blockers:
+        if pat.search(sent if scope == "sentence" else near):
+            return bid
+    return None
 
 
 def _hits(sent: str, offset: int, lex: Lexicon) -> list[Hit]:
@@ -206,8 +241,15 @@ def _cluster(hits: list[Hit], ss: int, se: int) -> list[MentionCandidate]:
     return groups
 
 
+_VIOLENT = {"Battles", "Explosions/Remote violence", "Violence against civilians"}
+
+
 def _compatible(g: MentionCandidate, h: Hit) -> bool:
+    """Cues of one mention agree on the event type; an attack of unknown means joins violence."""
     a, b = g.sub_event_type, h.cue.sub
-    if GENERIC in (a, b) or a == b:
+    if a == b:
         return True
+    if GENERIC in (a, b):
+        other = b if a == GENERIC else a
+        return SUB_TO_TYPE.get(other) in _VIOLENT
     return SUB_TO_TYPE.get(a) == SUB_TO_TYPE.get(b)

@@ -23,6 +23,11 @@ _ACCENT_CLASSES = {
 }
 #: kinds whose ACLED name carries the country of the event: "Civilians (Iraq)"
 COUNTRY_SUFFIXED = {"civilians", "protesters", "rioters", "unidentified"}
+#: transnational groups ACLED names per country of the event: "Islamic State (Iraq)"
+COUNTRY_SUFFIXED_IDS = {"islamic_state", "al_qaeda"}
+#: country-neutral entries ("la police", "the army") named after the event's country
+COUNTRY_TEMPLATES = {"generic_military_forces": "Military Forces of {country}",
+                     "generic_police_forces": "Police Forces of {country}"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +107,10 @@ class ActorKB:
                         chosen = p.name
                         break
             return chosen
-        if actor.kind in COUNTRY_SUFFIXED and country and not actor.name.endswith(")"):
+        if actor.id in COUNTRY_TEMPLATES and country:
+            return COUNTRY_TEMPLATES[actor.id].format(country=country)
+        if (actor.kind in COUNTRY_SUFFIXED or actor.id in COUNTRY_SUFFIXED_IDS) and country \
+                and not actor.name.endswith(")"):
             return f"{actor.name} ({country})"
         return actor.name
 

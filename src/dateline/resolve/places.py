@@ -13,6 +13,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from dateline.resolve.gazetteer import SOURCE_ADMIN1, SOURCE_CITY, SOURCE_COUNTRY, SOURCE_SUPPLEMENT, Gazetteer, Place
 from dateline.text import fold, name_key
@@ -66,6 +67,19 @@ def _tokens(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    """French and English function words (spaCy's lists): "Son", "Had", "Us" are not places."""
+    from spacy.lang.en.stop_words import STOP_WORDS as EN
+    from spacy.lang.fr.stop_words import STOP_WORDS as FR
+
+    return frozenset(fold(w) for w in EN | FR)
+
+
+def _curated(gaz: Gazetteer, key: str) -> bool:
+    return any(p.origin in (SOURCE_SUPPLEMENT,) for p in gaz.lookup(key))
+
+
 def _capitalised(word: str) -> bool:
     c = word[0]
     return c.isupper() or "\u0600" <= c <= "\u06ff" or c.isdigit() is False and not c.isalpha()
@@ -99,10 +113,10 @@ def recognise(text: str, gaz: Gazetteer, *, ner_spans: list[tuple[int, int, str]
                 key = name_key(surface)
                 if n == 1:
                     low = fold(surface)
-                    if low in _STOP_EXTRA or low in stopwords or len(surface) < 3:
+                    if low in _STOP_EXTRA or low in stopwords or low in _stopwords() or len(surface) < 3:
                         continue
-                    if surface.isupper() and len(surface) <= 4 and key not in gaz.index:
-                        continue
+                    if surface.isupper() and len(surface) <= 4 and not _curated(gaz, key):
+                        continue  # acronyms (INA, USA, FDS) name agencies and groups far more often
                 if key in gaz.index or fold(surface) in gaz.index:
                     if not cap and not any(p.origin == SOURCE_SUPPLEMENT for p in gaz.lookup(key) or gaz.lookup(fold(surface))):
                         continue  # "base Victory" yes; a lowercase phrase naming a village abroad, no
@@ -121,12 +135,21 @@ def recognise(text: str, gaz: Gazetteer, *, ner_spans: list[tuple[int, int, str]
         else:
             i += 1
     # NER spans the gazetteer scan missed: kept (resolved or not) so the span is visible
+    people = [(s, e) for s, e, label in ner_spans if label in ("PER", "PERSON")]
+    spans = [sp for sp in spans if not any(ps <= sp[0] and sp[1] <= pe and (sp[0], sp[1]) != (ps, pe)
+                                           for ps, pe in people) or _curated(gaz, name_key(sp[2]))]
     for s, e, label in ner_spans:
         if label not in ("LOC", "GPE"):
             continue
         if any(s < se and ss < e for ss, se, _ in spans) or is_blocked(s, e):
             continue
-        spans.append((s, e, text[s:e]))
+        surface = text[s:e]
+        low = fold(surface)
+        if len(surface) < 3 or low in _STOP_EXTRA or low in stopwords or low in _stopwords() or "\n" in surface:
+            continue
+        if surface.isupper() and len(surface) <= 4:
+            continue
+        spans.append((s, e, surface))
     spans.sort()
     return spans
 
