@@ -29,9 +29,11 @@ ZoneKind = Literal[
     "share",
     "source",
     "boilerplate",
+    "dateline",
 ]
 
-#: Zone kinds whose text is not article prose and never yields an event.
+#: Zone kinds whose text is not article prose and never yields an event. A ``dateline``
+#: ("Bagdad, 10 mai 2024 (AFP) -") stays readable but never places an event.
 #: ``caption`` (a caption of the story itself) is masked for detection too, but
 #: the date resolver may still read it: it often carries the only exact date.
 MASKED_ZONES: frozenset[str] = frozenset(

@@ -51,6 +51,9 @@ DATE_SLACK_DAYS = 1
 SAME_PLACE_KM = 30.0
 #: a mention without place or date continues an incident at most this many sentences back
 CONTINUATION_SENTENCES = 3
+#: a definite reference ("the attack …") may open an incident only in the lead, where
+#: English news often starts that way; later it refers back to something already known
+OPENING_SENTENCES = 3
 VIOLENT_TYPES = {"Battles", "Explosions/Remote violence", "Violence against civilians"}
 _ARMED_NON_STATE = {"militia", "rebel", "terrorist", "identity_militia", "unidentified"}
 #: KB kinds that never initiate political violence in ACLED coding
@@ -148,10 +151,19 @@ def _roles(lang: str) -> _Roles | None:
 INITIATOR_GAP, TARGET_GAP = 60, 90
 
 
+_SOURCE_BEFORE = re.compile(r"(?:selon|d['’]après|according to|citing|cité par|وفق|بحسب)\s+(?:\S+\s+){0,3}$", re.I)
+_SOURCE_AFTER = re.compile(r"^\s*(?:\S+\s+){0,3}?(?:said|told|say|says|stated|announced|a déclaré|ont déclaré|a indiqué|"
+                           r"ont indiqué|a affirmé|ont affirmé|a annoncé|ont annoncé|a précisé|ont précisé|قال|قالت)\b", re.I)
+
+
 def actor_role(text: str, m: ActorMatch, mention: MentionCandidate, roles: _Roles | None) -> str:
-    """``initiator``, ``target`` or ``other`` from the actor's position around the trigger."""
+    """``initiator``, ``target``, ``source`` or ``other`` from the actor's position around
+    the trigger; an actor that only says something ("two Iraqi security officials said")
+    is a source, not a party."""
     if roles is None:
         return "other"
+    if _SOURCE_BEFORE.search(text[max(0, m.start - 40):m.start]) or _SOURCE_AFTER.match(text[m.end:m.end + 40]):
+        return "source"
     if m.start >= mention.end:
         if roles.agent_before.search(text[max(mention.end, m.start - 40):m.start]):
             return "initiator"
@@ -173,9 +185,16 @@ def _place_rank(t: Toponym, is_reference: bool, focus: str | None = None) -> tup
     """
     p = t.place
     assert p is not None
-    metonym = p.feature_code == "PPLC" and focus is not None and p.country_code != focus
+    metonym = _is_metonym(p, focus)
     area = 2 if p.feature_code == "PCLI" else 1 if p.feature_code in ("ADM1", "RGN") else 0
-    return (is_reference or metonym, area, p.origin != SOURCE_SUPPLEMENT, p.precision)
+    # "near Balad" (precision 2 at Balad) is still more precise than "Salahuddin province"
+    return (metonym, area, is_reference, p.origin != SOURCE_SUPPLEMENT, p.precision)
+
+
+def _is_metonym(p: Place, focus: str | None) -> bool:
+    """A foreign capital or country in a story about the focus country stands for its
+    government ("Ankara", "les États-Unis"), not for where the event happened."""
+    return focus is not None and p.country_code != focus and p.feature_code in ("PPLC", "PCLI")
 
 
 def haversine_km(a: Place, b: Place) -> float:
@@ -245,7 +264,7 @@ def anchor_mentions(mentions: list[MentionCandidate], toponyms: list[Toponym], d
                 scored = []
                 for t in a.toponyms:
                     ref = bool(roles and roles.reference.search(text[max(ss, t.start - 40):t.start]))
-                    metonym = t.place.feature_code == "PPLC" and focus is not None and t.place.country_code != focus
+                    metonym = _is_metonym(t.place, focus)
                     scored.append((_place_rank(t, ref, focus), _distance(a.mention, t.start, t.end), t, ref or metonym))
                 scored.sort(key=lambda x: (x[0], x[1]))
                 a.place, a.place_is_reference = scored[0][2], scored[0][3]
@@ -257,8 +276,7 @@ def anchor_mentions(mentions: list[MentionCandidate], toponyms: list[Toponym], d
                 if own:
                     ref = lambda t: bool(roles and roles.reference.search(text[max(ss, t.start - 40):t.start]))  # noqa: E731
                     best = min(own, key=lambda t: _place_rank(t, ref(t), focus))
-                    best_ref = ref(best) or (best.place.feature_code == "PPLC" and focus is not None
-                                             and best.place.country_code != focus)
+                    best_ref = ref(best) or _is_metonym(best.place, focus)
                     if not best_ref:
                         a.place, a.place_is_reference = best, best_ref
             if a.dates:
@@ -312,6 +330,11 @@ def cluster(anchors: list[Anchor], drops: Counter | None = None) -> list[Inciden
                     continue
                 target = inc
                 break
+        if target is None and (m.backref or m.anaphoric and a.sentence_index > OPENING_SENTENCES):
+            # "this week's rocket attack on Ain al-Asad": a reference back to a known event
+            if drops is not None:
+                drops["anaphoric_reference"] += 1
+            continue
         if target is None:
             target = Incident()
             incidents.append(target)
@@ -349,6 +372,13 @@ def extract_events(doc: Document, analysis: Analysis, gaz: Gazetteer, kb: ActorK
     actor_matches = kb.find(text)
     spans = recognise(text, gaz, ner_spans=analysis.entities, blocked=[(a.start, a.end) for a in actor_matches])
     toponyms = resolve(spans, gaz)
+    # the filing place of a wire story is not where its events happened, and "the
+    # Baghdad Ledger" is a newspaper, not a place
+    not_places = [(z.start, z.end) for z in doc.zones if z.kind == "dateline"]
+    if doc.outlet and len(doc.outlet) > 3:
+        not_places += [(m.start(), m.end()) for m in re.finditer(re.escape(doc.outlet), text, re.I)]
+    if not_places:
+        toponyms = [t for t in toponyms if not any(s <= t.start < e for s, e in not_places)]
     dates = [d for d in find_dates(text, lang, doc.published)]
     focus = _focus_country(toponyms)
     anchors = anchor_mentions(mentions, toponyms, dates, analysis.sentences, text, lang, focus)

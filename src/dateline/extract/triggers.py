@@ -55,6 +55,7 @@ class Lexicon:
     blockers: tuple[tuple[str, re.Pattern[str], str], ...]
     anaphora: re.Pattern[str] | None
     distinct: re.Pattern[str] | None = None
+    backref: re.Pattern[str] | None = None
 
 
 @dataclass
@@ -76,6 +77,7 @@ class MentionCandidate:
     hits: list[Hit] = field(default_factory=list)
     anaphoric: bool = False
     distinct: bool = False
+    backref: bool = False
 
     @property
     def sub_event_type(self) -> str:
@@ -102,7 +104,8 @@ class MentionCandidate:
 
 
 def _compile(expr: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w])(?:{expr})(?![\w])", re.I)
+    """Whole words only; a hyphen joins words ("anti-émeute" is not a riot)."""
+    return re.compile(rf"(?<![\w-])(?:{expr})(?![\w])", re.I)
 
 
 @lru_cache(maxsize=None)
@@ -135,7 +138,9 @@ def lexicon(lang: str) -> Lexicon | None:
     anaphora = re.compile(rf"(?<![\w])(?:{'|'.join(re.escape(a) for a in ana)})(?![\w])", re.I) if ana else None
     dist = spec.get("distinct") or []
     distinct = re.compile(rf"(?<![\w])(?:{'|'.join(re.escape(a) for a in dist)})(?![\w])", re.I) if dist else None
-    return Lexicon(lang, tuple(cues), tuple(generic), negation, blockers, anaphora, distinct)
+    back = spec.get("backref") or []
+    backref = re.compile(rf"(?<![\w])(?:{'|'.join(back)})", re.I) if back else None
+    return Lexicon(lang, tuple(cues), tuple(generic), negation, blockers, anaphora, distinct, backref)
 
 
 def type_generic(context: str, lang: str | None) -> str:
@@ -182,6 +187,9 @@ def find_mentions(text: str, sentences: list[tuple[int, int]], lang: str | None,
                 m.anaphoric = bool(lex.anaphora.search(before))
             if lex.distinct is not None:
                 m.distinct = bool(lex.distinct.search(before))
+            if lex.backref is not None:
+                m.backref = bool(lex.backref.search(text[max(ss, first.start - 30):first.start]))
+                m.anaphoric = m.anaphoric or m.backref
             out.append(m)
     return out
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+from dateline.ingest.datelines import find_dateline, infer_published
 from dateline.ingest.language import detect_language, to_iso639_1
 from dateline.ingest.readers import (
     READERS,
@@ -59,4 +60,13 @@ def prepare(doc: Document) -> Document:
         if detected is None:
             logger.info("%s: language unknown (text too short or undetectable)", doc.id)
         update["lang"], update["lang_score"] = detected, score
+    lang = update["lang"]  # type: ignore[assignment]
+    dateline, dateline_date = find_dateline(doc.text, lang)
+    if dateline is not None and not any(z.start < dateline.end and dateline.start < z.end for z in zones):
+        update["zones"] = sorted([*zones, dateline], key=lambda z: z.start)
+    if doc.published is None:
+        published = dateline_date or infer_published(doc.text, lang, zones)
+        if published is not None:
+            logger.info("%s: publication date %s read from the text", doc.id, published)
+            update["published"] = published
     return doc.model_copy(update=update)

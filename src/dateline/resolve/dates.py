@@ -35,6 +35,8 @@ class _LangRules:
     weekdays: dict[str, int]
     last: frozenset[str]
     relative: list[tuple[re.Pattern[str], int, int]]
+    years: re.Pattern[str] | None = None
+    month_only: re.Pattern[str] | None = None
 
 
 def _alt(words) -> str:
@@ -72,7 +74,11 @@ def _rules(lang: str) -> _LangRules | None:
         (re.compile(rf"{b}(?:{expr}){e}", re.I), int(v["days"]), int(v["precision"]))
         for expr, v in (spec.get("relative") or {}).items()
     ]
-    return _LangRules(patterns, months, weekdays, frozenset(x.lower() for x in spec.get("last") or []), relative)
+    years = re.compile(rf"{b}(?:{spec['years']}){e}", re.I) if spec.get("years") else None
+    month_only = re.compile(rf"{b}(?:{spec['month_only']})(?P<month>{m}){e}(?!\s+\d)", re.I) \
+        if spec.get("month_only") else None
+    return _LangRules(patterns, months, weekdays, frozenset(x.lower() for x in spec.get("last") or []), relative,
+                      years, month_only)
 
 
 def _weekday_on_or_before(anchor: date, weekday: int, strictly: bool) -> date:
@@ -124,6 +130,18 @@ def find_dates(text: str, lang: str | None, anchor: date | None, start: int = 0,
                 dm = _resolve_match(kind, m, rules, anchor, start)
                 if dm is not None:
                     found.append(dm)
+        if rules.month_only is not None and anchor is not None:
+            for m in rules.month_only.finditer(seg):
+                month = rules.months[m.group("month").lower()]
+                year = anchor.year if month <= anchor.month else anchor.year - 1
+                found.append(DateMention(start + m.start(), start + m.end(), m.group(0), date(year, month, 15), 3,
+                                         "month"))
+        if rules.years is not None:
+            for m in rules.years.finditer(seg):
+                head = m.group(0).lower()
+                month = 11 if head.startswith(("fin", "late")) else 2 if head.startswith(("début", "debut", "early")) else 7
+                found.append(DateMention(start + m.start(), start + m.end(), m.group(0), date(int(m.group(1)), month, 15),
+                                         3, "year"))
         for pat, days, precision in rules.relative:
             for m in pat.finditer(seg):
                 value = anchor + timedelta(days=days) if anchor else None

@@ -22,6 +22,9 @@ _WORD = re.compile(r"[\w][\w'’\-]*", re.U)
 _ELISION = re.compile(r"^(?:[dlDL]|qu|Qu|jusqu)['’]")
 _AR_PREFIX = re.compile(r"^[وبلفك](?=[\u0600-\u06ff]{3,})")
 MAX_NGRAM = 6
+#: one-word names that resolve only to a town this small outside the document's focus
+#: country stay unresolved: "roquettes de type Grad" is not Grad, Slovenia.
+SMALL_FOREIGN_TOWN = 15_000
 
 #: Single words never taken as a toponym on their own (capitalised at sentence start,
 #: or common words that happen to be place names somewhere).
@@ -35,6 +38,9 @@ _STOP_EXTRA = {
     "salve", "aucun", "selon", "quatre", "deux", "trois", "sept", "six", "victory", "union", "green", "zone",
     "imam", "sayyid", "hezbollah", "nujaba", "badr", "patriot", "avenger", "apache", "reaper", "american",
     "americans", "américains", "iraqi", "irakien", "irakiens", "syrian", "syrien", "kurdish", "kurde", "kurdes",
+    # weapon and aircraft names that are also towns somewhere
+    "grad", "katyusha", "katioucha", "reaper", "predator", "hellfire", "tomahawk", "stinger", "kornet", "samad",
+    "shahed", "burkan", "fateh", "zulfiqar", "quds", "typhoon", "tornado", "rafale", "mirage", "falcon", "hawk",
 }
 
 
@@ -178,8 +184,10 @@ def resolve(spans: list[tuple[int, int, str]], gaz: Gazetteer, *, focus_country:
             sc = _score(p, key, focus)
             if sc > best_score:
                 best, best_score = p, sc
-        if best is not None and best.origin == SOURCE_CITY and best.population < 1000 and best.country_code != focus:
-            best = None  # a hamlet abroad is more likely a misread word than the place meant
+        if best is not None and best.origin == SOURCE_CITY and best.country_code != focus and (
+            best.population < 1000 or (best.population < SMALL_FOREIGN_TOWN and " " not in surface.strip())
+        ):
+            best = None  # a small town abroad named by one word is more likely a misread word ("Grad")
         out.append(Toponym(s, e, surface, best, best_score, len(cs)))
     return out
 

@@ -26,8 +26,16 @@ EVENT_COLUMNS = (
 )
 
 
+def _run_script(db: sqlite3.Connection, script: str) -> None:
+    """Statements one by one: ``executescript`` would commit the migration's transaction."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
 def _m001_initial(db: sqlite3.Connection) -> None:
-    db.executescript(
+    _run_script(
+        db,
         """
         CREATE TABLE documents (
             id TEXT PRIMARY KEY,
