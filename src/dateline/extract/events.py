@@ -54,6 +54,8 @@ CONTINUATION_SENTENCES = 3
 #: a definite reference ("the attack …") may open an incident only in the lead, where
 #: English news often starts that way; later it refers back to something already known
 OPENING_SENTENCES = 3
+#: sentences after an incident read for its toll (same paragraph, no other event)
+FOLLOW_SENTENCES = 2
 VIOLENT_TYPES = {"Battles", "Explosions/Remote violence", "Violence against civilians"}
 _ARMED_NON_STATE = {"militia", "rebel", "terrorist", "identity_militia", "unidentified"}
 #: KB kinds that never initiate political violence in ACLED coding
@@ -379,13 +381,18 @@ def extract_events(doc: Document, analysis: Analysis, gaz: Gazetteer, kb: ActorK
         not_places += [(m.start(), m.end()) for m in re.finditer(re.escape(doc.outlet), text, re.I)]
     if not_places:
         toponyms = [t for t in toponyms if not any(s <= t.start < e for s, e in not_places)]
+    # a dateline's date is the report's, not an event's: it only serves as a fallback
+    dateline_spans = [(z.start, z.end) for z in doc.zones if z.kind == "dateline"]
     dates = [d for d in find_dates(text, lang, doc.published)]
+    event_dates = [d for d in dates if not any(s <= d.start < e for s, e in dateline_spans)]
     focus = _focus_country(toponyms)
-    anchors = anchor_mentions(mentions, toponyms, dates, analysis.sentences, text, lang, focus)
+    anchors = anchor_mentions(mentions, toponyms, event_dates, analysis.sentences, text, lang, focus)
     incidents = cluster(anchors, drops)
     events: list[Event] = []
+    mention_sentences = {(a.mention.sent_start, a.mention.sent_end) for a in anchors}
     for inc in incidents:
-        ev = build_event(doc, inc, text, dates, toponyms, actor_matches, gaz, kb, focus, drops)
+        follow = following_sentences(inc, analysis.sentences, mention_sentences, text)
+        ev = build_event(doc, inc, text, dates, toponyms, actor_matches, gaz, kb, focus, drops, follow)
         if ev is not None:
             ev.event_id = f"{doc.id}-{len(events) + 1}"
             events.append(ev)
@@ -416,9 +423,27 @@ def _caption_date(doc: Document, inc: Incident, lang: str | None, sub: str) -> t
     return None
 
 
+def following_sentences(inc: Incident, sentences: list[tuple[int, int]], mention_sentences: set[tuple[int, int]],
+                        text: str) -> list[tuple[int, int]]:
+    """Up to ``FOLLOW_SENTENCES`` sentences after the incident's last one, in the same
+    paragraph and without an event mention of their own: where reports put the toll
+    ("No casualties were reported.")."""
+    last = max((a.mention.sent_start, a.mention.sent_end) for a in inc.anchors)
+    try:
+        i = sentences.index(last)
+    except ValueError:
+        return []
+    out = []
+    for s, e in sentences[i + 1:i + 1 + FOLLOW_SENTENCES]:
+        if (s, e) in mention_sentences or "\n\n" in text[last[1]:s]:
+            break
+        out.append((s, e))
+    return out
+
+
 def build_event(doc: Document, inc: Incident, text: str, dates: list[DateMention], toponyms: list[Toponym],
                 actor_matches: list[ActorMatch], gaz: Gazetteer, kb: ActorKB, focus: str | None,
-                drops: Counter) -> Event | None:
+                drops: Counter, follow: list[tuple[int, int]] = ()) -> Event | None:
     lang = doc.lang
     sub, strength = inc.sub_event_type(text, lang)
     event_type = SUB_TO_TYPE[sub]
@@ -529,7 +554,7 @@ def build_event(doc: Document, inc: Incident, text: str, dates: list[DateMention
 
     # -- counts ---------------------------------------------------------------------
     fatalities = injuries = None
-    for s, e in sent_spans:
+    for s, e in [*sent_spans, *follow]:
         for c in find_counts(text, lang, s, e):
             if c.kind == "fatalities":
                 fatalities = c.value if fatalities is None else max(fatalities, c.value)

@@ -61,7 +61,7 @@ def prepare(doc: Document) -> Document:
             logger.info("%s: language unknown (text too short or undetectable)", doc.id)
         update["lang"], update["lang_score"] = detected, score
     lang = update["lang"]  # type: ignore[assignment]
-    dateline, dateline_date = find_dateline(doc.text, lang)
+    dateline, dateline_date = find_dateline(doc.text, lang, doc.published)
     if dateline is not None and not any(z.start < dateline.end and dateline.start < z.end for z in zones):
         update["zones"] = sorted([*zones, dateline], key=lambda z: z.start)
     if doc.published is None:

@@ -35,17 +35,20 @@ def year_anchor(text: str) -> date | None:
     return date(max(years), 12, 31) if years else None
 
 
-def find_dateline(text: str, lang: str | None) -> tuple[Zone | None, date | None]:
-    """The wire dateline of ``text`` (as a zone over its place and date) and its date."""
-    anchor = year_anchor(text)
+def find_dateline(text: str, lang: str | None, published: date | None = None) -> tuple[Zone | None, date | None]:
+    """The wire dateline of ``text`` (as a zone over its place and date) and its date.
+
+    A dateline without a year ("BAGHDAD, May 15 (Reuters) -") is still a dateline; its
+    date is resolved against ``published`` or the latest year the text mentions.
+    """
+    anchor = published or year_anchor(text)
     for m in _DATELINE.finditer(text, 0, min(len(text), DATELINE_CHARS)):
-        ds = [d for d in find_dates(text, lang, anchor, m.start("date"), m.end("date"))
-              if d.value is not None and d.kind == "absolute"]
+        ds = [d for d in find_dates(text, lang, anchor, m.start("date"), m.end("date")) if d.kind == "absolute"]
         if not ds:
             continue
         z = Zone(kind="dateline", start=m.start("place"), end=m.end(), text=text[m.start("place"):m.end()],
                  reason="wire dateline: filing place and date")
-        return z, ds[0].value
+        return z, ds[0].value  # None when no year can be inferred
     return None, None
 
 

@@ -14,6 +14,10 @@ from functools import lru_cache
 from dateline import data as curated
 
 
+#: "un chauffeur irakien a été blessé": four words may sit between a count and its noun
+MAX_WORDS_BETWEEN = 4
+
+
 @dataclass(frozen=True, slots=True)
 class Count:
     value: int
@@ -25,8 +29,10 @@ class Count:
 
 @dataclass(frozen=True)
 class _Rules:
-    after: re.Pattern[str]  # NUMBER ... KILLED / INJURED
+    noun: re.Pattern[str]  # KILLED / INJURED (a count precedes it)
+    number: re.Pattern[str]  # a count: digits or a number word
     before: re.Pattern[str]  # KILLING ... NUMBER
+    injured_before: re.Pattern[str] | None  # WOUNDING ... NUMBER
     none: re.Pattern[str]
     words: dict[str, int]
     injured: re.Pattern[str]
@@ -42,10 +48,12 @@ def _rules(lang: str) -> _Rules | None:
         re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
     qual = r"(?:(?:au moins|at least|plus de|more than|près de|nearly|some|about|environ|quelque)\s+)?"
     kill, inj = spec["killed"], spec["injured"]
-    after = re.compile(
-        rf"(?<![\w]){qual}{num}\s+(?:[\w'’-]+\s+){{0,4}}?(?P<kind>(?P<k>{kill})|(?P<i>{inj}))(?![\w])", re.I)
+    noun = re.compile(rf"(?<![\w])(?:(?P<k>{kill})|(?P<i>{inj}))(?![\w])", re.I)
+    number = re.compile(rf"(?<![\w]){qual}{num}(?![\w])", re.I)
     before = re.compile(rf"(?:{spec['killed_before']})\s*(?:{qual}){num}(?![\w])", re.I)
-    return _Rules(after, before, re.compile(spec["none"], re.I), words, re.compile(inj, re.I))
+    ib = spec.get("injured_before")
+    injured_before = re.compile(rf"(?:{ib})\s*(?:{qual}){num}(?![\w])", re.I) if ib else None
+    return _Rules(noun, number, before, injured_before, re.compile(spec["none"], re.I), words, re.compile(inj, re.I))
 
 
 def _value(raw: str, words: dict[str, int]) -> int | None:
@@ -62,12 +70,24 @@ def find_counts(text: str, lang: str | None, start: int = 0, end: int | None = N
     assert rules is not None
     seg = text[start:end]
     out: list[Count] = []
-    for m in rules.after.finditer(seg):
+    for n in rules.noun.finditer(seg):
+        # the nearest count before the noun, at most MAX_WORDS_BETWEEN words away, same clause
+        window_start = max(0, n.start() - 60)
+        window = seg[window_start:n.start()]
+        cut = max(window.rfind("."), window.rfind(";"), window.rfind(":"))
+        nums = list(rules.number.finditer(window, cut + 1))
+        if not nums:
+            continue
+        m = nums[-1]
+        between = window[m.end():]
+        if len(between.split()) > MAX_WORDS_BETWEEN:
+            continue
         v = _value(m.group("num"), rules.words)
         if v is None or v > 100_000:
             continue
-        kind = "fatalities" if m.group("k") else "injuries"
-        out.append(Count(v, start + m.start(), start + m.end(), m.group(0), kind))
+        kind = "fatalities" if n.group("k") else "injuries"
+        s0, e0 = start + window_start + m.start(), start + n.end()
+        out.append(Count(v, s0, e0, text[s0:e0], kind))
     for m in rules.before.finditer(seg):
         v = _value(m.group("num"), rules.words)
         if v is None or any(c.start <= start + m.start("num") < c.end for c in out):
@@ -75,6 +95,12 @@ def find_counts(text: str, lang: str | None, start: int = 0, end: int | None = N
         tail = seg[m.end():m.end() + 30]
         kind = "injuries" if rules.injured.match(tail.strip()) else "fatalities"
         out.append(Count(v, start + m.start(), start + m.end(), m.group(0), kind))
+    if rules.injured_before is not None:
+        for m in rules.injured_before.finditer(seg):
+            v = _value(m.group("num"), rules.words)
+            if v is None or any(c.start <= start + m.start("num") < c.end for c in out):
+                continue
+            out.append(Count(v, start + m.start(), start + m.end(), m.group(0), "injuries"))
     for m in rules.none.finditer(seg):
         out.append(Count(0, start + m.start(), start + m.end(), m.group(0), "fatalities"))
     return sorted(out, key=lambda c: c.start)

@@ -1,0 +1,66 @@
+"""Event extraction on whole documents (extract/events.py via pipeline.process)."""
+
+from datetime import date
+
+from dateline.model import Document
+from dateline.pipeline import process
+
+TWO_INCIDENTS = (
+    "TV\n\n"
+    "Irak : deux attaques contre les convois américains\n\n"
+    "Mardi soir, une salve de roquettes Katioucha s'est abattue sur la base aérienne d'Aïn al-Asad, "
+    "dans la province d'al-Anbar, selon des sources sécuritaires. L'attaque a été revendiquée par le "
+    "groupe des Compagnons de la grotte.\n\n"
+    "Jeudi dernier, un convoi logistique de l'armée américaine avait été visé par une bombe en bordure "
+    "de route près de Samawa, blessant deux chauffeurs.\n\n"
+    "En janvier 2020, l'Iran avait tiré des missiles balistiques sur la même base.\n\n"
+    "Partager Cet Article\nSOURCE: EXEMPLE TV"
+)
+
+
+def _events(text, published=date(2024, 5, 15), lang="fr"):
+    return process(Document(id="t", text=text, published=published, lang=lang)).events
+
+
+def test_one_event_per_incident_and_no_background():
+    evs = _events(TWO_INCIDENTS)
+    assert [(e.sub_event_type, str(e.event_date)) for e in evs] == [
+        ("Shelling/artillery/missile attack", "2024-05-14"),
+        ("Remote explosive/landmine/IED", "2024-05-09"),
+    ]
+    rockets, ied = evs
+    assert rockets.location == "Ain al-Asad Air Base" and rockets.admin1 == "Anbar" and rockets.country == "Iraq"
+    assert rockets.claimed_by == ["Ashab al-Kahf"]
+    assert rockets.attribution.asserted_by == "anonymous"
+    assert ied.geo_precision == 2  # "près de Samawa"
+    assert ied.injuries == 2 and ied.fatalities is None
+    assert ied.actor2 == "Military Forces of the United States (2021-2025)"
+
+
+def test_evidence_offsets_index_the_original_text():
+    evs = _events(TWO_INCIDENTS)
+    for e in evs:
+        assert {"event", "event_date", "location"} <= {ev.field for ev in e.evidence}
+        for ev in e.evidence:
+            assert TWO_INCIDENTS[ev.start:ev.end] == ev.text
+
+
+def test_page_furniture_and_unrelated_caption_yield_nothing():
+    text = ("TV\n\nTitre\n\nUS troops fired rockets at protesters in Baghdad on March 08, 2019. (AFP photo)\n"
+            "Le temps était calme mardi à Bagdad.\n\nPartager Cet Article\nSOURCE: EXEMPLE TV")
+    assert _events(text) == []
+
+
+def test_english_report():
+    text = ("BAGHDAD, May 15 (Wire) - Several rockets were fired late on Tuesday at Ain al-Asad air base in "
+            "western Iraq, two Iraqi security officials said. No casualties were reported.")
+    (e,) = _events(text, lang="en")
+    assert e.sub_event_type == "Shelling/artillery/missile attack"
+    assert str(e.event_date) == "2024-05-14" and e.fatalities == 0
+    assert e.attribution.asserted_by == "official"
+
+
+def test_confidence_and_notes():
+    for e in _events(TWO_INCIDENTS):
+        assert 0.0 < e.confidence < 1.0
+        assert e.notes and e.notes.startswith("On ")

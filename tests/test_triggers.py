@@ -1,0 +1,68 @@
+"""Trigger lexicon and mention detection (extract/triggers.py)."""
+
+from collections import Counter
+
+import pytest
+
+from dateline.extract.triggers import GENERIC, find_mentions, lexicon
+
+
+def _mentions(text, lang="fr"):
+    drops = Counter()
+    return find_mentions(text, [(0, len(text))], lang, drops), drops
+
+
+@pytest.mark.parametrize("text,lang,sub", [
+    ("Une salve de quatre roquettes s'est abattue sur la base.", "fr", "Shelling/artillery/missile attack"),
+    ("Un engin explosif a sauté au passage d'un véhicule.", "fr", "Remote explosive/landmine/IED"),
+    ("Un drone de l'armée américaine a été abattu dans la région.", "fr", "Disrupted weapons use"),
+    ("Des F-16 ont frappé des refuges de terroristes.", "fr", "Air/drone strike"),
+    ("Des heurts violents ont opposé les combattants.", "fr", "Armed clash"),
+    ("La police a dispersé les manifestants avec des gaz lacrymogènes.", "fr", "Protest with intervention"),
+    ("Les forces ont arrêté trois suspects.", "fr", "Arrests"),
+    ("Several rockets were fired at the base.", "en", "Shelling/artillery/missile attack"),
+    ("A roadside bomb hit a convoy.", "en", "Remote explosive/landmine/IED"),
+    ("Police arrested three men in Fallujah.", "en", "Arrests"),
+    ("Hundreds of protesters rallied outside the ministry.", "en", "Peaceful protest"),
+    ("سقطت صواريخ على القاعدة", "ar", "Shelling/artillery/missile attack"),
+    ("انفجرت عبوة ناسفة على الطريق", "ar", "Remote explosive/landmine/IED"),
+])
+def test_types(text, lang, sub):
+    ms, _ = _mentions(text, lang)
+    assert ms and ms[0].sub_event_type == sub
+
+
+def test_hypothetical_and_habitual_sentences_are_blocked():
+    for text in ("La Résistance pourrait passer rapidement de roquette à des missiles tirés sur la base.",
+                 "Depuis janvier 2021 pas moins de 122 attaques anti convoi ont visé les routes."):
+        ms, drops = _mentions(text)
+        assert not ms and sum(drops.values()) == 1
+
+
+def test_blockers_are_clause_scoped():
+    text = ("Une première attaque a visé à coup de drone un véhicule à Sinjar, cette localité que la "
+            "Turquie atlantiste convoite depuis des années et qu'elle voudrait bien occuper un jour.")
+    ms, _ = _mentions(text)
+    assert ms and ms[0].sub_event_type == "Air/drone strike"
+
+
+def test_negated_cue_is_void():
+    ms, _ = _mentions("Aucun des sept missiles tirés n'a été intercepté.")
+    assert all(m.sub_event_type != "Disrupted weapons use" for m in ms)
+
+
+def test_hyphenated_words_are_not_cues():
+    ms, _ = _mentions("La police anti-émeute est arrivée.")
+    assert not any(m.sub_event_type == "Violent demonstration" for m in ms)
+
+
+def test_anaphora_and_distinct_flags():
+    (m,), _ = _mentions("L'attaque a été revendiquée par le groupe.")
+    assert m.anaphoric and m.sub_event_type == GENERIC
+    (m,), _ = _mentions("Une autre attaque a visé un convoi à Diwaniya.")
+    assert m.distinct
+
+
+def test_every_language_lexicon_loads():
+    for lang in ("fr", "en", "ar"):
+        assert lexicon(lang) is not None and len(lexicon(lang).cues) >= 15

@@ -1,0 +1,258 @@
+"""Web stage: JSON API filters and paging, event page highlighting, escaping of hostile text."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+
+from dateline.errors import StoreError
+from dateline.model import Attribution, Document, Event, Evidence
+from dateline.store.sqlite import SQLiteStore
+from dateline.web.app import create_app, highlight_evidence, safe_link
+
+HOSTILE = "<script>alert(1)</script>"
+HOSTILE_IMG = "<img src=x onerror=alert(1)>"
+GAO_TEXT = f"Gao, 3 mai. {HOSTILE} Deux civils ont été tués à Gao par des hommes armés. {HOSTILE_IMG}"
+
+
+def _span(text: str, field: str, needle: str) -> Evidence:
+    start = text.index(needle)
+    return Evidence(field=field, start=start, end=start + len(needle), text=needle)
+
+
+def _documents() -> list[tuple[Document, list[Event]]]:
+    sentence = "Deux civils ont été tués à Gao par des hommes armés."
+    gao = Document(id="doc-gao", text=GAO_TEXT, title=f"Attaque {HOSTILE}", published=date(2024, 5, 3),
+                   outlet="Studio Tamani", lang="fr", url="javascript:alert(1)")
+    gao_event = Event(
+        doc_id="doc-gao", event_id="doc-gao-1", event_date=date(2024, 5, 3), event_type="Violence against civilians",
+        sub_event_type="Attack", actor1=f"Hommes armés {HOSTILE_IMG}", actor2="Civilians", country="Mali",
+        location="Gao", fatalities=2, confidence=0.81, outlet="Studio Tamani", lang="fr", published=date(2024, 5, 3),
+        attribution=Attribution(asserted_by="outlet", epistemic="asserted"),
+        evidence=[_span(GAO_TEXT, "event", sentence), _span(GAO_TEXT, "location", "Gao par"),
+                  _span(GAO_TEXT, "actor1", "par des hommes armés"), _span(GAO_TEXT, "fatalities", "Deux"),
+                  Evidence(field="event_date", start=0, end=0, text="")],
+    )
+    kabul_text = "Kabul, 1 June. Police said a roadside bomb wounded three soldiers."
+    kabul = Document(id="doc-kabul", text=kabul_text, published=date(2024, 6, 1), outlet="Pajhwok", lang="en",
+                     url="https://example.org/kabul")
+    kabul_event = Event(
+        doc_id="doc-kabul", event_id="doc-kabul-1", event_date=date(2024, 6, 1),
+        event_type="Explosions/Remote violence", sub_event_type="Remote explosive/landmine/IED",
+        country="Afghanistan", location="Kabul", injuries=3, confidence=0.6, outlet="Pajhwok",
+        attribution=Attribution(asserted_by="official", source="Police", epistemic="reported", cue="said"),
+        evidence=[_span(kabul_text, "location", "Kabul"), _span(kabul_text, "sub_event_type", "roadside bomb")],
+    )
+    bamako_text = "Bamako, 10 July. Hundreds marched peacefully."
+    bamako = Document(id="doc-bamako", text=bamako_text, published=date(2024, 7, 10), outlet="AFP", lang="en")
+    bamako_events = [
+        Event(doc_id="doc-bamako", event_id=f"doc-bamako-{i}", event_date=date(2024, 7, 10 + i),
+              event_type="Protests", sub_event_type="Peaceful protest", country="Mali", location="Bamako",
+              confidence=0.5, outlet="AFP")
+        for i in range(1, 4)
+    ]
+    return [(gao, [gao_event]), (kabul, [kabul_event]), (bamako, bamako_events)]
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
+    db = tmp_path_factory.mktemp("web") / "t.db"
+    with SQLiteStore(db) as store:
+        assert store.write_batch(_documents()) == (3, 5)
+    return TestClient(create_app(str(db)))
+
+
+def _ids(response) -> list[str]:
+    return [e["event_id"] for e in response.json()["events"]]
+
+
+# --------------------------------------------------------------------------- JSON API
+
+
+def test_api_lists_all_events_in_date_order(client: TestClient) -> None:
+    r = client.get("/api/events")
+    assert r.status_code == 200
+    body = r.json()
+    assert (body["total"], body["limit"], body["offset"]) == (5, 100, 0)
+    assert _ids(r) == ["doc-gao-1", "doc-kabul-1", "doc-bamako-1", "doc-bamako-2", "doc-bamako-3"]
+    gao = body["events"][0]
+    assert gao["attribution"] == {"asserted_by": "outlet", "source": None, "epistemic": "asserted", "cue": None}
+    assert {e["field"] for e in gao["evidence"]} == {"event", "location", "actor1", "fatalities", "event_date"}
+    assert "mentions" not in gao
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"event_type": "Protests"}, ["doc-bamako-1", "doc-bamako-2", "doc-bamako-3"]),
+        ({"sub_event_type": "Attack"}, ["doc-gao-1"]),
+        ({"country": "Mali"}, ["doc-gao-1", "doc-bamako-1", "doc-bamako-2", "doc-bamako-3"]),
+        ({"doc_id": "doc-kabul"}, ["doc-kabul-1"]),
+        ({"outlet": "Studio Tamani"}, ["doc-gao-1"]),
+        ({"date_from": "2024-06-01", "date_to": "2024-07-12"}, ["doc-kabul-1", "doc-bamako-1", "doc-bamako-2"]),
+        ({"country": "Mali", "date_from": "2024-07-01"}, ["doc-bamako-1", "doc-bamako-2", "doc-bamako-3"]),
+        ({"country": "", "event_type": ""}, ["doc-gao-1", "doc-kabul-1", "doc-bamako-1", "doc-bamako-2",
+                                              "doc-bamako-3"]),
+        ({"country": "Nowhere"}, []),
+    ],
+)
+def test_api_filters(client: TestClient, params: dict, expected: list[str]) -> None:
+    r = client.get("/api/events", params=params)
+    assert r.status_code == 200
+    assert _ids(r) == expected
+    assert r.json()["total"] == len(expected)
+
+
+def test_api_pagination_keeps_the_filtered_total(client: TestClient) -> None:
+    r = client.get("/api/events", params={"country": "Mali", "limit": 2, "offset": 1})
+    body = r.json()
+    assert (body["total"], body["limit"], body["offset"]) == (4, 2, 1)
+    assert _ids(r) == ["doc-bamako-1", "doc-bamako-2"]
+    assert _ids(client.get("/api/events", params={"limit": 2, "offset": 4})) == ["doc-bamako-3"]
+
+
+@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 1001}, {"offset": -1}, {"date_from": "May 3"}])
+def test_api_rejects_bad_parameters(client: TestClient, params: dict) -> None:
+    r = client.get("/api/events", params=params)
+    assert r.status_code == 422
+    assert r.headers["content-type"].startswith("application/json")
+
+
+def test_api_event_carries_its_document(client: TestClient) -> None:
+    r = client.get("/api/events/doc-kabul-1")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["event_id"] == "doc-kabul-1"
+    assert body["attribution"]["source"] == "Police"
+    assert body["document"] == {"id": "doc-kabul", "title": None, "published": "2024-06-01", "outlet": "Pajhwok",
+                                "lang": "en", "url": "https://example.org/kabul"}
+
+
+def test_api_document_has_text(client: TestClient) -> None:
+    r = client.get("/api/documents/doc-gao")
+    assert r.status_code == 200
+    assert r.json()["text"] == GAO_TEXT
+    assert r.json()["outlet"] == "Studio Tamani"
+
+
+@pytest.mark.parametrize("path", ["/api/events/nope", "/api/documents/nope"])
+def test_api_missing_is_json_404(client: TestClient, path: str) -> None:
+    r = client.get(path)
+    assert r.status_code == 404
+    assert r.headers["content-type"] == "application/json"
+    assert "nope" in r.json()["detail"]
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+def test_index_lists_counts_and_links(client: TestClient) -> None:
+    r = client.get("/")
+    assert r.status_code == 200
+    html = r.text
+    assert "<h1>5 events</h1>" in html
+    assert re.search(r"Protests</a> <span class=\"n\">3</span>", html)
+    assert re.search(r"Violence against civilians</a> <span class=\"n\">1</span>", html)
+    for event_id in ("doc-gao-1", "doc-kabul-1", "doc-bamako-3"):
+        assert f'href="/events/{event_id}"' in html
+    assert "official (Police)" in html
+
+
+def test_index_form_filters(client: TestClient) -> None:
+    html = client.get("/", params={"event_type": "", "country": "Mali", "date_from": "2024-07-01",
+                                   "date_to": ""}).text
+    assert "<h1>3 events</h1>" in html
+    assert "doc-kabul-1" not in html and "doc-gao-1" not in html
+    assert 'value="Mali"' in html
+
+
+def test_index_pages(client: TestClient) -> None:
+    html = client.get("/", params={"limit": 2, "offset": 2}).text
+    assert "3–4 of 5" in html
+    assert 'href="/?limit=2&amp;offset=0"' in html
+    assert 'href="/?limit=2&amp;offset=4"' in html
+
+
+def test_event_page_highlights_evidence(client: TestClient) -> None:
+    r = client.get("/events/doc-gao-1")
+    assert r.status_code == 200
+    html = r.text
+    # overlapping "location" ("Gao par") and "actor1" ("par des hommes armés") are split at
+    # every boundary, inside the "event" sentence
+    assert '<mark data-field="event"><mark data-field="location">Gao </mark></mark>' in html
+    overlap = '<mark data-field="event"><mark data-field="location"><mark data-field="actor1">par</mark></mark></mark>'
+    assert overlap in html
+    assert '<mark data-field="event"><mark data-field="actor1"> des hommes armés</mark></mark>' in html
+    assert '<mark data-field="event"><mark data-field="fatalities">Deux</mark></mark>' in html
+    assert '<p class="legend"><mark data-field="event">event</mark> <mark data-field="location">location</mark>' in html
+    assert "Asserted by <strong>outlet</strong>, epistemic <strong>asserted</strong>" in html
+    assert "<dt>fatalities</dt>\n    <dd>2</dd>" in html
+
+
+def test_event_page_attribution_with_source(client: TestClient) -> None:
+    html = client.get("/events/doc-kabul-1").text
+    assert "Asserted by <strong>official</strong>\n  (Police), epistemic <strong>reported</strong>" in html
+    assert 'href="https://example.org/kabul"' in html
+
+
+@pytest.mark.parametrize("path", ["/", "/events/doc-gao-1", "/events/nope", "/?date_from=%3Cscript%3E"])
+def test_html_never_contains_raw_markup_from_articles(client: TestClient, path: str) -> None:
+    r = client.get(path)
+    assert r.headers["content-type"].startswith("text/html")
+    html = r.text
+    assert "<script" not in html.lower()
+    assert "<img" not in html.lower()
+    assert "javascript:" not in html  # the hostile document URL is shown, never linked
+    assert r.headers["content-security-policy"] == "default-src 'self'"
+    assert r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_event_page_shows_hostile_text_escaped(client: TestClient) -> None:
+    html = client.get("/events/doc-gao-1").text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "Attaque &lt;script&gt;" in html
+
+
+def test_missing_event_page_is_html_404(client: TestClient) -> None:
+    r = client.get("/events/nope")
+    assert r.status_code == 404
+    assert "not found" in r.text
+    assert r.headers["content-security-policy"] == "default-src 'self'"
+
+
+def test_static_stylesheet_is_served(client: TestClient) -> None:
+    r = client.get("/static/style.css")
+    assert r.status_code == 200
+    assert "mark[data-field=\"location\"]" in r.text
+
+
+# --------------------------------------------------------------------------- units
+
+
+def test_highlight_escapes_every_segment_and_skips_bad_spans() -> None:
+    text = "a<b>c&d"
+    html = highlight_evidence(text, [
+        Evidence(field="x", start=1, end=4, text="<b>"),
+        Evidence(field="y", start=3, end=3, text=""),  # empty: nothing to mark
+        Evidence(field="z", start=5, end=99, text="&d"),  # clipped to the text
+        Evidence(field='"><script>', start=0, end=1, text="a"),  # a hostile field name is escaped too
+    ])
+    assert str(html) == ('<mark data-field="&#34;&gt;&lt;script&gt;">a</mark><mark data-field="x">&lt;b&gt;</mark>'
+                         'c<mark data-field="z">&amp;d</mark>')
+
+
+def test_safe_link_allows_only_http() -> None:
+    assert safe_link("https://example.org/a") == "https://example.org/a"
+    assert safe_link(" JavaScript:alert(1)") is None
+    assert safe_link("data:text/html,x") is None
+    assert safe_link(None) is None
+
+
+def test_create_app_refuses_a_missing_store(tmp_path) -> None:
+    with pytest.raises(StoreError):
+        create_app(str(tmp_path / "missing.db"))
+    assert not (tmp_path / "missing.db").exists()
