@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -163,13 +164,15 @@ def _link_store(store) -> int:
 
 
 def _summary(events, n_docs: int, elapsed: float, drops: Counter, out: Path | None, db: str | None) -> None:
-    table = Table(title=f"{len(events)} event(s) from {n_docs} document(s) in {elapsed:.1f}s", show_lines=False)
-    for col in ("event", "date", "sub-event type", "location", "actor1", "target", "dead", "asserted by"):
-        table.add_column(col, overflow="fold")
+    table = Table(title=f"{len(events)} event(s) from {n_docs} document(s) in {elapsed:.1f}s", box=box.SIMPLE_HEAD)
+    widths = {"event": 12, "date": 10, "sub-event type": 22, "location": 22, "actor1": 20, "dead": 4, "asserted": 14}
+    for col, width in widths.items():
+        table.add_column(col, no_wrap=True, overflow="ellipsis", max_width=width,
+                         min_width=width if col in ("event", "date") else None)
     for ev in events[:40]:
         table.add_row(ev.event_id, str(ev.event_date or ""), ev.sub_event_type,
-                      f"{ev.location}, {ev.admin1 or ''} ({ev.country})" if ev.location else "",
-                      ev.actor1 or "", ev.actor2 or "", "" if ev.fatalities is None else str(ev.fatalities),
+                      f"{ev.location} ({ev.admin1 or ev.country})" if ev.location else "",
+                      ev.actor1 or "", "" if ev.fatalities is None else str(ev.fatalities),
                       f"{ev.attribution.asserted_by}/{ev.attribution.epistemic}")
     err.print(table)
     if len(events) > 40:

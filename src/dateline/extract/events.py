@@ -498,9 +498,10 @@ def build_event(doc: Document, inc: Incident, text: str, dates: list[DateMention
         place = gaz.country(focus)
         geo_precision = 3
     if place is None:
-        drops["no_place"] += 1
-        return None
-    country, iso = _country_info(gaz, place.country_code)
+        # an event is still an event when its place is unknown: kept with null
+        # coordinates (CONTRACT: unknown is null), and flagged by a lower confidence
+        drops["kept_without_place"] += 1
+    country, iso = _country_info(gaz, place.country_code if place else None)
 
     # -- actors, claims -------------------------------------------------------------
     sent_spans = sorted({(a.mention.sent_start, a.mention.sent_end) for a in inc.anchors})
@@ -576,9 +577,10 @@ def build_event(doc: Document, inc: Incident, text: str, dates: list[DateMention
         doc_id=doc.id, event_id="", event_date=event_date, time_precision=time_precision,
         disorder_type=DISORDER_OF_TYPE[event_type], event_type=event_type, sub_event_type=sub,
         actor1=actor1, inter1=inter1, actor2=actor2, inter2=inter2, claimed_by=claimed_by,
-        country=country, iso=iso, admin1=place.admin1, admin2=place.admin2, location=place.name,
-        latitude=round(place.latitude, 5), longitude=round(place.longitude, 5), geo_precision=geo_precision,
-        geonameid=place.geonameid, fatalities=fatalities, injuries=injuries, weapon=weapon,
+        country=country, iso=iso, admin1=place.admin1 if place else None, admin2=place.admin2 if place else None,
+        location=place.name if place else None, latitude=round(place.latitude, 5) if place else None,
+        longitude=round(place.longitude, 5) if place else None, geo_precision=geo_precision,
+        geonameid=place.geonameid if place else None, fatalities=fatalities, injuries=injuries, weapon=weapon,
         confidence=confidence, attribution=attribution, evidence=evidence,
         lang=lang, outlet=doc.outlet, published=doc.published,
         mentions=[Mention(doc_id=doc.id, start=a.mention.start, end=a.mention.end,
@@ -600,7 +602,7 @@ def _confidence(strength: float, sub: str, inc: Incident, geo_precision: int | N
     probability.
     """
     z = -1.0 + 0.45 * min(strength, 8.0) + 0.25 * (len(inc.anchors) - 1)
-    z += {1: 0.8, 2: 0.3, 3: -0.3}.get(geo_precision or 3, -0.5)
+    z += {1: 0.8, 2: 0.3, 3: -0.3}.get(geo_precision or 0, -1.0)
     z += {1: 0.5, 2: 0.0, 3: -0.4}.get(time_precision or 3, -0.5)
     z += {"asserted": 0.2, "reported": 0.1, "claimed": 0.0, "alleged": -0.4, "denied": -1.0}[epistemic]
     return round(1.0 / (1.0 + math.exp(-z)), 3)
@@ -625,7 +627,8 @@ _NOTE_VERBS = {
 def acled_note(ev: Event) -> str:
     """A one-sentence note in ACLED's style, generated from the coded fields."""
     when = ev.event_date.strftime("%-d %B %Y") if ev.event_date else "an unknown date"
-    where = ", ".join(x for x in (ev.location, ev.admin1, ev.country) if x and x != ev.location or x == ev.location)
+    parts = list(dict.fromkeys(x for x in (ev.location, ev.admin1, ev.country) if x))
+    where = ", ".join(parts) if parts else "an unknown place"
     who = ev.actor1 or "an unidentified actor"
     verb = _NOTE_VERBS.get(ev.sub_event_type)
     if verb:
