@@ -96,9 +96,19 @@ def _now() -> str:
 class SQLiteStore:
     """One SQLite file. Use as a context manager; the connection is closed on exit."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, read_only: bool = False):
+        """Open (and migrate) a store; ``read_only`` opens an existing file for reading only
+        (the web UI), without migrations or any write."""
         self.path = str(path)
+        self.read_only = read_only
         try:
+            if read_only:
+                if not Path(self.path).exists():
+                    raise StoreError("no such store", file=self.path)
+                self.db = sqlite3.connect(f"file:{Path(self.path).resolve()}?mode=ro", uri=True,
+                                          isolation_level=None, timeout=30, check_same_thread=False)
+                self.db.row_factory = sqlite3.Row
+                return
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
@@ -218,16 +228,12 @@ class SQLiteStore:
             raise ValueError(table)
         return self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
-    def iter_events(self, *, where: dict[str, Any] | None = None, limit: int | None = None,
-                    offset: int = 0) -> Iterator[Event]:
-        """Events with their attribution and evidence, ordered by date then id.
-
-        ``where`` keys: event_type, sub_event_type, country, doc_id, outlet (equality),
-        date_from, date_to (ISO dates, inclusive).
-        """
+    @staticmethod
+    def _where(where: dict[str, Any] | None) -> tuple[str, list[Any]]:
+        """A WHERE clause with bound parameters from a filter dict (keys are whitelisted)."""
         clauses, params = [], []
         for key, value in (where or {}).items():
-            if value is None:
+            if value is None or value == "":
                 continue
             if key in ("event_type", "sub_event_type", "country", "doc_id", "outlet", "lang"):
                 clauses.append(f"e.{key} = ?")
@@ -237,10 +243,29 @@ class SQLiteStore:
                 clauses.append("e.event_date <= ?")
             else:
                 raise ValueError(f"unknown filter {key!r}")
-            params.append(value)
+            params.append(str(value))
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def count_events(self, where: dict[str, Any] | None = None) -> int:
+        clause, params = self._where(where)
+        return self.db.execute(f"SELECT COUNT(*) FROM events e{clause}", params).fetchone()[0]
+
+    def event_type_counts(self, where: dict[str, Any] | None = None) -> dict[str, int]:
+        clause, params = self._where(where)
+        rows = self.db.execute(f"SELECT e.event_type, COUNT(*) FROM events e{clause} GROUP BY e.event_type"
+                               " ORDER BY COUNT(*) DESC", params)
+        return {r[0]: r[1] for r in rows}
+
+    def iter_events(self, *, where: dict[str, Any] | None = None, limit: int | None = None,
+                    offset: int = 0) -> Iterator[Event]:
+        """Events with their attribution and evidence, ordered by date then id.
+
+        ``where`` keys: event_type, sub_event_type, country, doc_id, outlet, lang
+        (equality), date_from, date_to (ISO dates, inclusive).
+        """
+        clause, params = self._where(where)
         sql = "SELECT e.*, a.asserted_by, a.source, a.epistemic, a.cue FROM events e LEFT JOIN attribution a USING (event_id)"
-        if clauses:
-            sql += " WHERE " + " AND ".join(clauses)
+        sql += clause
         sql += " ORDER BY e.event_date, e.event_id"
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
