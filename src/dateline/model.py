@@ -85,14 +85,17 @@ class Document(_Model):
     def analysis_text(self) -> str:
         """The text with every masked zone blanked out (same length, same offsets).
 
-        Exotic spaces (no-break, thin, ideographic) become plain spaces, one for one, so
-        lexicon patterns written with spaces match "à\u00a0son bord" too.
+        Exotic spaces (no-break, thin, ideographic) become plain spaces and typographic
+        apostrophes ASCII ones, one for one, so lexicon patterns written with plain
+        characters match "à\u00a0son bord" and "l’attaque" too.
         """
         return mask_zones(self.text, [z for z in self.zones if z.kind in MASKED_ZONES]).translate(_SPACES)
 
 
 _SPACES = {c: " " for c in (0x00A0, 0x2007, 0x2009, 0x200A, 0x202F, 0x205F, 0x3000, 0x2002, 0x2003, 0x2004,
                              0x2005, 0x2006, 0x2008)}
+# typographic apostrophes read as the ASCII one, so "l’attaque" matches "l'attaque"
+_SPACES.update({0x2019: "'", 0x2018: "'", 0x02BC: "'"})
 
 
 def mask_zones(text: str, zones: list[Zone]) -> str:

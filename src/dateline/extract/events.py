@@ -111,18 +111,30 @@ class Incident:
         return None
 
     def sub_event_type(self, text: str, lang: str | None) -> tuple[str, float]:
+        """The incident's type, with its vote strength.
+
+        The mention that introduced the incident (with its place or date) decides when
+        it can: its own specific type, or, for an attack of unknown means, what its own
+        clause says ("une attaque contre un convoi" is an IED in ACLED's practice).
+        Later mentions (anaphora, continuations) only decide when it cannot.
+        """
         votes: Counter[str] = Counter()
         for i, a in enumerate(self.anchors):
             w = 0.5 if a.mention.anaphoric or i > 0 else 1.0
             for sub, v in a.mention.votes.items():
                 votes[sub] += v * w
+        strength = sum(votes.values())
+        p = self.primary.mention
+        if p.sub_event_type != GENERIC:
+            return p.sub_event_type, strength
+        lo, hi = max(p.sent_start, p.start - GENERIC_CONTEXT), min(p.sent_end, p.end + GENERIC_CONTEXT)
+        typed = type_generic(text[lo:hi], lang, default=None)
+        if typed is not None:
+            return typed, strength
         specific = {k: v for k, v in votes.items() if k != GENERIC}
         if specific:
-            sub, v = max(specific.items(), key=lambda kv: kv[1])
-            return sub, v
-        p = self.primary.mention
-        lo, hi = max(p.sent_start, p.start - GENERIC_CONTEXT), min(p.sent_end, p.end + GENERIC_CONTEXT)
-        return type_generic(text[lo:hi], lang), votes[GENERIC]
+            return max(specific.items(), key=lambda kv: kv[1])[0], strength
+        return type_generic(text[lo:hi], lang), strength
 
 
 @dataclass(frozen=True)
@@ -470,7 +482,7 @@ def build_event(doc: Document, inc: Incident, text: str, dates: list[DateMention
             evidence.append(_evidence(doc, "event_date", d.start, d.end))
         else:
             para = _paragraph_start(text, max(0, _paragraph_start(text, pm.sent_start) - 2))
-            prior = [d for d in dates if d.value is not None and para <= d.end <= pm.sent_start]
+            prior = [d for d in dates if d.value is not None and para <= d.end <= pm.start]
             if prior:
                 d = prior[-1]
                 event_date, time_precision = d.value, d.precision

@@ -143,14 +143,15 @@ def lexicon(lang: str) -> Lexicon | None:
     return Lexicon(lang, tuple(cues), tuple(generic), negation, blockers, anaphora, distinct, backref)
 
 
-def type_generic(context: str, lang: str | None) -> str:
-    """ACLED sub-type for an attack whose means the text does not give (see events.yaml)."""
+def type_generic(context: str, lang: str | None, default: str | None = "Armed clash") -> str | None:
+    """ACLED sub-type for an attack whose means the text does not give (see events.yaml);
+    ``default`` (Armed clash) when no rule applies."""
     lex = lexicon(lang or "") or lexicon("en")
     assert lex is not None
     for pat, sub in lex.generic:
         if pat.search(context):
             return sub
-    return "Armed clash"
+    return default
 
 
 def supported_languages() -> list[str]:
@@ -173,7 +174,7 @@ def find_mentions(text: str, sentences: list[tuple[int, int]], lang: str | None,
         if not hits:
             continue
         clusters = _cluster(hits, ss, se)
-        _propagate_types(clusters)
+        kept = []
         for m in clusters:
             blocker = _blocker(sent, ss, m, lex) if use_blockers else None
             if blocker:
@@ -190,18 +191,36 @@ def find_mentions(text: str, sentences: list[tuple[int, int]], lang: str | None,
             if lex.backref is not None:
                 m.backref = bool(lex.backref.search(text[max(ss, first.start - 30):first.start]))
                 m.anaphoric = m.anaphoric or m.backref
-            out.append(m)
+            kept.append(m)
+        out.extend(_merge_sentence_anaphora(kept, text, lex))
     return out
 
 
-def _propagate_types(clusters: list[MentionCandidate]) -> None:
-    """An attack of unknown means takes the violent type named elsewhere in its sentence
-    ("une première attaque a visé à coup de drone …, la seconde frappe a visé …")."""
-    specific = [c for c in clusters if c.sub_event_type != GENERIC and SUB_TO_TYPE[c.sub_event_type] in _VIOLENT]
+def _merge_sentence_anaphora(clusters: list[MentionCandidate], text: str, lex: Lexicon) -> list[MentionCandidate]:
+    """Within one sentence, "… une roquette a frappé la base Victory, aucune partie n'ayant
+    revendiqué l'attaque": the anaphoric attack is the rocket strike, one mention. Then an
+    attack of unknown means that is not anaphoric takes the violent type named elsewhere
+    in its sentence ("une première attaque a visé à coup de drone …, la seconde frappe a
+    visé …")."""
+    out: list[MentionCandidate] = []
     for c in clusters:
-        if c.sub_event_type == GENERIC and specific:
+        prev = out[-1] if out else None
+        if (prev is not None and c.anaphoric and not c.distinct and c.sub_event_type == GENERIC
+                and (prev.sub_event_type == GENERIC or SUB_TO_TYPE[prev.sub_event_type] in _VIOLENT)):
+            prev.end = max(prev.end, c.end)
+            prev.hits.extend(c.hits)
+            prev.votes.update(c.votes)
+            continue
+        out.append(c)
+    specific = [c for c in out if c.sub_event_type != GENERIC and SUB_TO_TYPE[c.sub_event_type] in _VIOLENT
+                and not c.anaphoric]
+    for c in out:
+        own = text[max(c.sent_start, c.start - 70):min(c.sent_end, c.end + 70)]
+        if c.sub_event_type == GENERIC and specific and not c.anaphoric and not any(
+                pat.search(own) for pat, _ in lex.generic):
             nearest = min(specific, key=lambda o: abs(o.start - c.start))
             c.votes[nearest.sub_event_type] += PROPAGATED_WEIGHT
+    return out
 
 
 def _blocker(sent: str, ss: int, m: MentionCandidate, lex: Lexicon) -> str | None:
