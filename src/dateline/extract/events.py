@@ -313,8 +313,9 @@ def cluster(anchors: list[Anchor], drops: Counter | None = None) -> list[Inciden
     - a mention without a place continues the latest incident when it is close (or
       anaphoric: "l'attaque a été revendiquée") and agrees with it;
     - "une autre attaque" / "la seconde frappe" always opens a new incident;
-    - otherwise a mention opens an incident only if it has a place, or a date and a
-      specific type; the rest are dropped as unanchored (counted in ``drops``).
+    - otherwise a mention opens an incident only if it has a place or a date of its own
+      and is not a reference back; the rest are dropped as unanchored (counted in
+      ``drops``).
     """
     incidents: list[Incident] = []
     for a in anchors:
@@ -328,7 +329,7 @@ def cluster(anchors: list[Anchor], drops: Counter | None = None) -> list[Inciden
                 m.anaphoric or a.sentence_index - recent.last_sentence <= CONTINUATION_SENTENCES
             ):
                 target = recent
-            elif a.date is None or m.sub_event_type == GENERIC or m.distinct is False and m.anaphoric:
+            elif a.date is None or m.anaphoric:
                 if drops is not None:
                     drops["unanchored"] += 1
                 continue
