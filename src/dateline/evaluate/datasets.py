@@ -1,8 +1,7 @@
 """ACLED taxonomy constants and readers for the evaluation sets in ``shared/``.
 
-The taxonomy lives here, not in a scorer, because extraction and classification
-import it too: one list of exact ACLED strings keeps every stage and the scorers
-agreeing on spelling. Readers are deliberately small: gold and predictions are
+The taxonomy comes from ``dateline.taxonomy`` (one list of exact ACLED strings for
+every stage and the scorers). Readers are deliberately small: gold and predictions are
 plain JSONL rows, and the shape of the first row tells which scorer applies.
 """
 
@@ -12,72 +11,14 @@ import json
 from pathlib import Path
 from typing import Final
 
+from dateline import taxonomy as _taxonomy
 from dateline.errors import DatelineError
 
-# ACLED codebook (2019-2023 edition, the one the 2020 export and CASE 2021 use):
-# 6 event types, 25 sub-event types, exact strings.
-EVENT_TYPES: Final[dict[str, list[str]]] = {
-    "Battles": [
-        "Armed clash",
-        "Government regains territory",
-        "Non-state actor overtakes territory",
-    ],
-    "Explosions/Remote violence": [
-        "Chemical weapon",
-        "Air/drone strike",
-        "Suicide bomb",
-        "Shelling/artillery/missile attack",
-        "Remote explosive/landmine/IED",
-        "Grenade",
-    ],
-    "Violence against civilians": [
-        "Sexual violence",
-        "Attack",
-        "Abduction/forced disappearance",
-    ],
-    "Protests": [
-        "Peaceful protest",
-        "Protest with intervention",
-        "Excessive force against protesters",
-    ],
-    "Riots": [
-        "Violent demonstration",
-        "Mob violence",
-    ],
-    "Strategic developments": [
-        "Agreement",
-        "Arrests",
-        "Change to group/activity",
-        "Disrupted weapons use",
-        "Headquarters or base established",
-        "Looting/property destruction",
-        "Non-violent transfer of territory",
-        "Other",
-    ],
-}
-
-SUB_TO_TYPE: Final[dict[str, str]] = {
-    sub: event_type for event_type, subs in EVENT_TYPES.items() for sub in subs
-}
-
-DISORDER_OF_TYPE: Final[dict[str, str]] = {
-    "Battles": "Political violence",
-    "Explosions/Remote violence": "Political violence",
-    "Violence against civilians": "Political violence",
-    "Protests": "Demonstrations",
-    "Riots": "Demonstrations",
-    "Strategic developments": "Strategic developments",
-}
-
-# The five CASE 2021 classes outside ACLED (last lines of eval/case2021/labels.txt).
-# At the event-type level each maps to itself: there is no ACLED parent to fold into.
-NON_ACLED_CLASSES: Final[tuple[str, ...]] = (
-    "Organized crime",
-    "Natural disaster",
-    "Man-made disaster",
-    "Diplomatic event",
-    "Attribution of responsibility",
-)
+# The taxonomy has one home, dateline.taxonomy; re-exported here for the scorers.
+EVENT_TYPES: Final[dict[str, list[str]]] = {k: list(v) for k, v in _taxonomy.EVENT_TYPES.items()}
+SUB_TO_TYPE: Final[dict[str, str]] = dict(_taxonomy.SUB_TO_TYPE)
+DISORDER_OF_TYPE: Final[dict[str, str]] = dict(_taxonomy.DISORDER_OF_TYPE)
+NON_ACLED_CLASSES: Final[tuple[str, ...]] = _taxonomy.NON_ACLED_CLASSES
 
 # Gold shapes, told apart by the keys of the first record (see MANIFEST.md).
 TASKS: Final[tuple[str, ...]] = ("seeds", "classify", "geoparse", "acled", "arabic_gsr")
