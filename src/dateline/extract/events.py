@@ -54,6 +54,10 @@ CONTINUATION_SENTENCES = 3
 #: a definite reference ("the attack …") may open an incident only in the lead, where
 #: English news often starts that way; later it refers back to something already known
 OPENING_SENTENCES = 3
+#: a foreign capital this close before a trigger is read as its initiator (a metonym)
+METONYM_GAP = 100
+#: a place-less mention may be placed by a mention this many sentences later
+FORWARD_SENTENCES = 2
 #: sentences after an incident read for its toll (same paragraph, no other event)
 FOLLOW_SENTENCES = 2
 VIOLENT_TYPES = {"Battles", "Explosions/Remote violence", "Violence against civilians"}
@@ -70,6 +74,7 @@ TARGET_WINDOW = 70
 class Anchor:
     mention: MentionCandidate
     sentence_index: int
+    paragraph_initial: bool = False
     toponyms: list[Toponym] = field(default_factory=list)
     dates: list[DateMention] = field(default_factory=list)
     place: Toponym | None = None
@@ -257,7 +262,8 @@ def anchor_mentions(mentions: list[MentionCandidate], toponyms: list[Toponym], d
                     focus: str | None = None) -> list[Anchor]:
     """Attach each place and date of a sentence to the nearest mention in it."""
     sent_index = {s: i for i, s in enumerate(sentences)}
-    anchors = [Anchor(m, sent_index.get((m.sent_start, m.sent_end), 0)) for m in mentions]
+    anchors = [Anchor(m, sent_index.get((m.sent_start, m.sent_end), 0),
+                      not text[_paragraph_start(text, m.sent_start):m.sent_start].strip()) for m in mentions]
     by_sent: dict[tuple[int, int], list[Anchor]] = {}
     for a in anchors:
         by_sent.setdefault((a.mention.sent_start, a.mention.sent_end), []).append(a)
@@ -318,19 +324,29 @@ def cluster(anchors: list[Anchor], drops: Counter | None = None) -> list[Inciden
       ``drops``).
     """
     incidents: list[Incident] = []
+    pending: list[Anchor] = []  # placeless, dateless mentions waiting for the incident they announce
     for a in anchors:
         m = a.mention
         target: Incident | None = None
+        if m.anaphoric and a.place is not None and a.place.place is not None and a.place.place.is_area:
+            # "L'attaque … jusqu'à ce que les troupes quittent la Mésopotamie": a country
+            # or province next to a reference back does not place it
+            a.place = None
         if m.distinct and a.place is not None:
             target = None
         elif a.place is None:
             recent = max(incidents, key=lambda i: i.last_sentence, default=None)
-            if recent is not None and types_compatible(recent, m) and dates_compatible(recent.date, a.date) and (
+            if m.anaphoric and a.paragraph_initial and incidents and types_compatible(incidents[0], m):
+                # "L'attaque a été revendiquée par …" opening a paragraph: the lead incident
+                target = incidents[0]
+            elif recent is not None and types_compatible(recent, m) and dates_compatible(recent.date, a.date) and (
                 m.anaphoric or a.sentence_index - recent.last_sentence <= CONTINUATION_SENTENCES
             ):
                 target = recent
             elif a.date is None or m.anaphoric:
-                if drops is not None:
+                if a.date is None and not m.anaphoric:
+                    pending.append(a)
+                elif drops is not None:
                     drops["unanchored"] += 1
                 continue
         else:
@@ -355,6 +371,18 @@ def cluster(anchors: list[Anchor], drops: Counter | None = None) -> list[Inciden
             incidents.append(target)
         target.anchors.append(a)
         target.last_sentence = max(target.last_sentence, a.sentence_index)
+        # "Un convoi a été pris pour cible, 4 morts." then "Un engin explosif a sauté … à al-Thaïr":
+        # the place-less sentence announced the incident the next one places
+        for p in list(pending):
+            if 0 <= a.sentence_index - p.sentence_index <= FORWARD_SENTENCES and types_compatible(target, p.mention):
+                target.anchors.append(p)
+                pending.remove(p)
+            elif a.sentence_index - p.sentence_index > FORWARD_SENTENCES:
+                pending.remove(p)
+                if drops is not None:
+                    drops["unanchored"] += 1
+    if drops is not None and pending:
+        drops["unanchored"] += len(pending)
     return incidents
 
 
@@ -405,7 +433,8 @@ def extract_events(doc: Document, analysis: Analysis, gaz: Gazetteer, kb: ActorK
     mention_sentences = {(a.mention.sent_start, a.mention.sent_end) for a in anchors}
     for inc in incidents:
         follow = following_sentences(inc, analysis.sentences, mention_sentences, text)
-        ev = build_event(doc, inc, text, dates, toponyms, actor_matches, gaz, kb, focus, drops, follow)
+        ev = build_event(doc, inc, text, dates, toponyms, actor_matches, gaz, kb, focus, drops, follow,
+                         analysis.sentences)
         if ev is not None:
             ev.event_id = f"{doc.id}-{len(events) + 1}"
             events.append(ev)
@@ -456,7 +485,8 @@ def following_sentences(inc: Incident, sentences: list[tuple[int, int]], mention
 
 def build_event(doc: Document, inc: Incident, text: str, dates: list[DateMention], toponyms: list[Toponym],
                 actor_matches: list[ActorMatch], gaz: Gazetteer, kb: ActorKB, focus: str | None,
-                drops: Counter, follow: list[tuple[int, int]] = ()) -> Event | None:
+                drops: Counter, follow: list[tuple[int, int]] = (),
+                sentences: list[tuple[int, int]] = ()) -> Event | None:
     lang = doc.lang
     sub, strength = inc.sub_event_type(text, lang)
     event_type = SUB_TO_TYPE[sub]
@@ -547,6 +577,12 @@ def build_event(doc: Document, inc: Incident, text: str, dates: list[DateMention
     claimed_by = list(dict.fromkeys(name(m.actor) for m in claimants))
     actor1 = actor2 = None
     inter1 = inter2 = None
+    target_ids = {m.actor.id for m in targets}
+    initiators = [m for m in initiators if m.actor.id not in target_ids]  # the attacked never attack
+    if not claimants and not initiators:
+        metonym = _metonym_initiator(inc, toponyms, focus, kb, gaz)
+        if metonym is not None:
+            initiators.append(metonym)
     a1 = claimants[0] if claimants else (initiators[0] if initiators else None)
     if a1 is not None:
         actor1, inter1 = name(a1.actor), kb.inter(a1.actor, country)
@@ -577,12 +613,24 @@ def build_event(doc: Document, inc: Incident, text: str, dates: list[DateMention
             evidence.append(_evidence(doc, c.kind, c.start, c.end))
 
     # -- attribution -----------------------------------------------------------------
-    primary_sentence = text[pm.sent_start:pm.sent_end]
-    attribution = attribute(primary_sentence, lang, claimant=claimed_by[0] if claimed_by else None)
+    # the core report is the sentence that places the event; a sentence without a cue
+    # right after a cited one in the same paragraph continues the citation
+    core = inc._best_placed() or primary
+    cs, ce = core.mention.sent_start, core.mention.sent_end
+    claimant = claimed_by[0] if claimed_by else None
+    attribution = attribute(text[cs:ce], lang, claimant=claimant)
+    cue_start = cs
+    if attribution.asserted_by == "outlet" and attribution.epistemic == "asserted":
+        prev = _previous_sentence(sentences, cs, text)
+        if prev is not None:
+            inherited = attribute(text[prev[0]:prev[1]], lang, claimant=claimant)
+            if inherited.asserted_by in ("cited_media", "official", "anonymous"):
+                attribution, cue_start = inherited, prev[0]
+                cs, ce = prev
     if attribution.cue:
-        i = primary_sentence.find(attribution.cue)
+        i = text[cs:ce].find(attribution.cue)
         if i >= 0:
-            evidence.append(_evidence(doc, "attribution", pm.sent_start + i, pm.sent_start + i + len(attribution.cue)))
+            evidence.append(_evidence(doc, "attribution", cue_start + i, cue_start + i + len(attribution.cue)))
 
     weapon = next((a.mention.weapon for a in inc.anchors if a.mention.sub_event_type == sub and a.mention.weapon), None)
     confidence = _confidence(strength, sub, inc, geo_precision, time_precision, attribution.epistemic)
@@ -604,6 +652,35 @@ def build_event(doc: Document, inc: Incident, text: str, dates: list[DateMention
     )
     ev.notes = acled_note(ev)
     return ev
+
+
+def _previous_sentence(sentences: list[tuple[int, int]], start: int, text: str) -> tuple[int, int] | None:
+    """The sentence before the one starting at ``start``, if in the same paragraph."""
+    prev = None
+    for s, e in sentences:
+        if s >= start:
+            break
+        prev = (s, e)
+    if prev is None or "\n" in text[prev[1]:start]:
+        return None
+    return prev
+
+
+def _metonym_initiator(inc: Incident, toponyms: list[Toponym], focus: str | None, kb: ActorKB,
+                       gaz: Gazetteer) -> ActorMatch | None:
+    """"ceux d'Ankara … s'en sont pris aux Hachd": a foreign capital or country named just
+    before the trigger, as its subject, stands for that state's forces."""
+    for a in inc.anchors:
+        m = a.mention
+        for t in toponyms:
+            if t.place is None or not _is_metonym(t.place, focus):
+                continue
+            if not (m.sent_start <= t.start < m.start and m.start - t.end <= METONYM_GAP):
+                continue
+            actor = kb.state_forces(gaz.country_names.get(t.place.country_code))
+            if actor is not None:
+                return ActorMatch(t.start, t.end, t.text, actor)
+    return None
 
 
 def _confidence(strength: float, sub: str, inc: Incident, geo_precision: int | None, time_precision: int | None,

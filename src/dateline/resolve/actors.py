@@ -97,6 +97,16 @@ class ActorKB:
     def get(self, actor_id: str) -> ActorEntry | None:
         return self.entries.get(actor_id)
 
+    def state_forces(self, country: str | None) -> ActorEntry | None:
+        """The military of ``country`` (English name): who "Ankara" or "Washington" stands
+        for when a capital is the subject of an attack."""
+        if not country:
+            return None
+        for e in self.entries.values():
+            if e.kind == "state_military" and e.home_country == country and e.parent is None:
+                return e
+        return None
+
     def acled_name(self, actor: ActorEntry, when: date | None, country: str | None) -> str:
         if actor.periods:
             chosen = actor.periods[-1].name
