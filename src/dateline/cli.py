@@ -28,6 +28,12 @@ from dateline.errors import DatelineError, InputError
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="dateline: conflict news in, ACLED-style events out.")
 gazetteer_app = typer.Typer(help="Build or inspect the embedded gazetteer.", no_args_is_help=True)
 app.add_typer(gazetteer_app, name="gazetteer")
+
+
+def _register_subapps() -> None:
+    from dateline.cli_outlets import outlets_app
+
+    app.add_typer(outlets_app, name="outlets")
 err = Console(stderr=True)
 log = logging.getLogger("dateline")
 
@@ -155,11 +161,26 @@ def extract(
         _fail(exc)
 
 
+def _owners(records: list[dict]) -> dict[str, str]:
+    """Outlet -> ultimate owner (outlet profiles), so outlets of one owner count once."""
+    from dateline.claims.outlets import default_kb
+
+    kb = default_kb()
+    owners = {}
+    for r in records:
+        name = r.get("outlet")
+        if name and name not in owners:
+            prof = kb.find(name)
+            owners[name] = prof.owner_group if prof is not None and prof.owner_group else name
+    return owners
+
+
 def _link_store(store) -> int:
     from dateline.link.dedup import LinkInput, link
 
     records = [ev.model_dump(mode="json") for ev in store.iter_events()]
-    incidents, _ = link(LinkInput.from_record(r) for r in records)
+    owners = _owners(records)
+    incidents, _ = link(LinkInput.from_record(r, owners) for r in records)
     return store.replace_incidents(incidents)
 
 
@@ -299,7 +320,8 @@ def link_cmd(
 
             with open_store(db) as store:
                 records = [ev.model_dump(mode="json") for ev in store.iter_events()]
-        incidents, pairs = link(LinkInput.from_record(r) for r in records)
+        owners = _owners(records)
+        incidents, pairs = link(LinkInput.from_record(r, owners) for r in records)
         if db is not None and events is None:
             from dateline.store import open_store
 
@@ -410,6 +432,9 @@ def gazetteer_build() -> None:
     t0 = time.perf_counter()
     g = Gazetteer.load(rebuild=True)
     err.print(f"gazetteer: {len(g.places)} places, {len(g.index)} names in {time.perf_counter() - t0:.1f}s → {cache_dir()}")
+
+
+_register_subapps()
 
 
 def run() -> None:  # pragma: no cover - console entry point alias

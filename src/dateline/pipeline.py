@@ -16,6 +16,7 @@ from itertools import islice
 
 from dateline import nlp
 from dateline.extract.events import extract_events
+from dateline.claims.outlets import outlet_from_document
 from dateline.ingest import prepare
 from dateline.model import Document, Event
 from dateline.resolve.actors import ActorKB, default_kb
@@ -39,6 +40,12 @@ class Resources:
     @cached_property
     def kb(self) -> ActorKB:
         return default_kb()
+
+    @cached_property
+    def outlets(self):
+        from dateline.claims.outlets import default_kb as default_outlets
+
+        return default_outlets()
 
 
 @dataclass
@@ -66,4 +73,9 @@ def process_stream(docs: Iterable[Document], res: Resources | None = None, *,
         for doc, analysis in zip(batch, analyses):
             drops: Counter = Counter()
             events = extract_events(doc, analysis, res.gazetteer, res.kb, drops)
+            # the publishing outlet (metadata, "SOURCE:" trailer or URL) goes on the events;
+            # the document keeps what the input said, so its content hash stays stable
+            outlet = outlet_from_document(doc, res.outlets)
+            for ev in events:
+                ev.outlet = outlet
             yield DocResult(doc, events, drops)
