@@ -54,6 +54,12 @@ CONTINUATION_SENTENCES = 3
 #: a definite reference ("the attack …") may open an incident only in the lead, where
 #: English news often starts that way; later it refers back to something already known
 OPENING_SENTENCES = 3
+#: texts this short (a brief, a snippet, an ACLED note) get one document-level event from
+#: the classifier when no trigger fired; longer articles never do (their background
+#: would become events). Set on the bundled examples (all longer) and ACLED notes.
+SHORT_DOCUMENT_CHARS = 700
+#: the classifier's top score needed for such an event
+DOCUMENT_EVENT_MIN_SCORE = 0.35
 #: a foreign capital this close before a trigger is read as its initiator (a metonym)
 METONYM_GAP = 100
 #: a place-less mention may be placed by a mention this many sentences later
@@ -410,7 +416,8 @@ def extract_events(doc: Document, analysis: Analysis, gaz: Gazetteer, kb: ActorK
     text = doc.analysis_text
     lang = doc.lang
     mentions = find_mentions(text, analysis.sentences, lang, drops)
-    if not mentions:
+    short = len(text.strip()) <= SHORT_DOCUMENT_CHARS
+    if not mentions and not short:
         return []
     actor_matches = kb.find(text)
     spans = recognise(text, gaz, ner_spans=analysis.entities, blocked=[(a.start, a.end) for a in actor_matches])
@@ -429,6 +436,11 @@ def extract_events(doc: Document, analysis: Analysis, gaz: Gazetteer, kb: ActorK
     focus = _focus_country(toponyms)
     anchors = anchor_mentions(mentions, toponyms, event_dates, analysis.sentences, text, lang, focus)
     incidents = cluster(anchors, drops)
+    if not incidents and short:
+        inc = document_incident(text, analysis, lang, toponyms, event_dates, focus)
+        if inc is not None:
+            drops["document_level_event"] += 1
+            incidents = [inc]
     events: list[Event] = []
     mention_sentences = {(a.mention.sent_start, a.mention.sent_end) for a in anchors}
     for inc in incidents:
@@ -439,6 +451,34 @@ def extract_events(doc: Document, analysis: Analysis, gaz: Gazetteer, kb: ActorK
             ev.event_id = f"{doc.id}-{len(events) + 1}"
             events.append(ev)
     return events
+
+
+def document_incident(text: str, analysis: Analysis, lang: str | None, toponyms: list[Toponym],
+                      dates: list[DateMention], focus: str | None) -> Incident | None:
+    """One incident for a short text (a brief, a snippet, an analyst's note) in which no
+    trigger fired but the document classifier names an ACLED event with some confidence:
+    its first sentence is the evidence, its best place and first date anchor it."""
+    from dateline.extract.classify import classify_text
+
+    label = classify_text(text, analysis, lang)
+    if label.label not in SUB_TO_TYPE or label.score < DOCUMENT_EVENT_MIN_SCORE:
+        return None
+    first = next(((s, e) for s, e in analysis.sentences if text[s:e].strip()), None)
+    if first is None:
+        return None
+    s, e = first
+    m = MentionCandidate(s, e, s, e)
+    m.votes[label.label] += label.score
+    a = Anchor(m, 0, True)
+    placed = [t for t in toponyms if t.place is not None and not _is_metonym(t.place, focus)]
+    if placed:
+        a.place = min(placed, key=lambda t: (_place_rank(t, False, focus), t.start))
+    dated = [d for d in dates if d.value is not None]
+    if dated:
+        a.date = dated[0]
+    if a.place is None and a.date is None:
+        return None
+    return Incident([a], 0)
 
 
 def _focus_country(toponyms: list[Toponym]) -> str | None:
@@ -603,14 +643,8 @@ def build_event(doc: Document, inc: Incident, text: str, dates: list[DateMention
         actor2, inter2 = None, None
 
     # -- counts ---------------------------------------------------------------------
-    fatalities = injuries = None
-    for s, e in [*sent_spans, *follow]:
-        for c in find_counts(text, lang, s, e):
-            if c.kind == "fatalities":
-                fatalities = c.value if fatalities is None else max(fatalities, c.value)
-            else:
-                injuries = c.value if injuries is None else max(injuries, c.value)
-            evidence.append(_evidence(doc, c.kind, c.start, c.end))
+    fatalities, injuries = tally_counts(text, lang, [*sent_spans, *follow],
+                                        lambda c: evidence.append(_evidence(doc, c.kind, c.start, c.end)))
 
     # -- attribution -----------------------------------------------------------------
     # the core report is the sentence that places the event; a sentence without a cue
@@ -652,6 +686,33 @@ def build_event(doc: Document, inc: Incident, text: str, dates: list[DateMention
     )
     ev.notes = acled_note(ev)
     return ev
+
+
+_CODED = re.compile(r"\bcoded as\b", re.I)
+
+
+def tally_counts(text: str, lang: str | None, spans: list[tuple[int, int]], on_count) -> tuple[int | None, int | None]:
+    """Fatalities and injuries of one event from its sentences.
+
+    Within a sentence, distinct counts add up ("6 fighters were killed by direct fire and
+    3 by IEDs" = 9); across sentences the largest stands (a toll is repeated, not
+    summed). A coder's explicit "Fatalities coded as N" overrides everything.
+    """
+    totals: dict[str, int | None] = {"fatalities": None, "injuries": None}
+    coded: int | None = None
+    for s, e in spans:
+        per_sentence: dict[str, int] = {}
+        for c in find_counts(text, lang, s, e):
+            on_count(c)
+            if c.kind == "fatalities" and _CODED.search(c.text):
+                coded = c.value
+                continue
+            per_sentence[c.kind] = per_sentence.get(c.kind, 0) + c.value
+        for kind, v in per_sentence.items():
+            totals[kind] = v if totals[kind] is None else max(totals[kind], v)
+    if coded is not None:
+        totals["fatalities"] = coded
+    return totals["fatalities"], totals["injuries"]
 
 
 def _previous_sentence(sentences: list[tuple[int, int]], start: int, text: str) -> tuple[int, int] | None:
