@@ -155,6 +155,7 @@ class _Roles:
     reference: re.Pattern[str]
     agent_before: re.Pattern[str]
     passive: re.Pattern[str]
+    elsewhere: re.Pattern[str] | None
 
 
 @lru_cache(maxsize=None)
@@ -168,6 +169,8 @@ def _roles(lang: str) -> _Roles | None:
         re.compile(rf"(?<![\w])(?:{spec['reference']})\s*(?:la |le |l['’]|les )?(?:\w+ ){{0,2}}$", re.I),
         re.compile(rf"(?<![\w])(?:{spec['agent_before']})\s*$", re.I),
         re.compile(rf"(?<![\w])(?:{spec['passive']})(?![\w])", re.I),
+        re.compile(rf"(?<![\w])(?:{spec['elsewhere']})\s*(?:la |le |l['’]|les )?(?:\w+ ){{0,2}}$", re.I)
+        if spec.get("elsewhere") else None,
     )
 
 
@@ -278,6 +281,8 @@ def anchor_mentions(mentions: list[MentionCandidate], toponyms: list[Toponym], d
         for t in toponyms:
             if t.place is None or not (ss <= t.start < se):
                 continue
+            if roles and roles.elsewhere and roles.elsewhere.search(text[max(ss, t.start - 60):t.start]):
+                continue  # "après l'arrivée des Yankees à Ain al-Asad": another clause's place
             nearest = min(group, key=lambda a: _distance(a.mention, t.start, t.end))
             nearest.toponyms.append(t)
         for d in dates:
@@ -443,10 +448,11 @@ def extract_events(doc: Document, analysis: Analysis, gaz: Gazetteer, kb: ActorK
             incidents = [inc]
     events: list[Event] = []
     mention_sentences = {(a.mention.sent_start, a.mention.sent_end) for a in anchors}
+    all_mentions = [(a.mention.start, a.mention.end) for inc in incidents for a in inc.anchors]
     for inc in incidents:
         follow = following_sentences(inc, analysis.sentences, mention_sentences, text)
         ev = build_event(doc, inc, text, dates, toponyms, actor_matches, gaz, kb, focus, drops, follow,
-                         analysis.sentences)
+                         analysis.sentences, all_mentions)
         if ev is not None:
             ev.event_id = f"{doc.id}-{len(events) + 1}"
             events.append(ev)
@@ -526,7 +532,8 @@ def following_sentences(inc: Incident, sentences: list[tuple[int, int]], mention
 def build_event(doc: Document, inc: Incident, text: str, dates: list[DateMention], toponyms: list[Toponym],
                 actor_matches: list[ActorMatch], gaz: Gazetteer, kb: ActorKB, focus: str | None,
                 drops: Counter, follow: list[tuple[int, int]] = (),
-                sentences: list[tuple[int, int]] = ()) -> Event | None:
+                sentences: list[tuple[int, int]] = (),
+                other_mentions: list[tuple[int, int]] | None = None) -> Event | None:
     lang = doc.lang
     sub, strength = inc.sub_event_type(text, lang)
     event_type = SUB_TO_TYPE[sub]
@@ -643,8 +650,11 @@ def build_event(doc: Document, inc: Incident, text: str, dates: list[DateMention
         actor2, inter2 = None, None
 
     # -- counts ---------------------------------------------------------------------
+    mine = [(a.mention.start, a.mention.end) for a in inc.anchors]
+    others = [o for o in (other_mentions or ()) if o not in mine]
     fatalities, injuries = tally_counts(text, lang, [*sent_spans, *follow],
-                                        lambda c: evidence.append(_evidence(doc, c.kind, c.start, c.end)))
+                                        lambda c: evidence.append(_evidence(doc, c.kind, c.start, c.end)),
+                                        mine, others)
 
     # -- attribution -----------------------------------------------------------------
     # the core report is the sentence that places the event; a sentence without a cue
@@ -691,7 +701,8 @@ def build_event(doc: Document, inc: Incident, text: str, dates: list[DateMention
 _CODED = re.compile(r"\bcoded as\b", re.I)
 
 
-def tally_counts(text: str, lang: str | None, spans: list[tuple[int, int]], on_count) -> tuple[int | None, int | None]:
+def tally_counts(text: str, lang: str | None, spans: list[tuple[int, int]], on_count,
+                 mine: list[tuple[int, int]] = (), others: list[tuple[int, int]] = ()) -> tuple[int | None, int | None]:
     """Fatalities and injuries of one event from its sentences.
 
     Within a sentence, distinct counts add up ("6 fighters were killed by direct fire and
@@ -703,6 +714,8 @@ def tally_counts(text: str, lang: str | None, spans: list[tuple[int, int]], on_c
     for s, e in spans:
         per_sentence: dict[str, int] = {}
         for c in find_counts(text, lang, s, e):
+            if not _closest_is_mine(c.start, s, e, mine, others):
+                continue  # "… causant la mort d'un d'entre eux tandis que la seconde frappe …"
             on_count(c)
             if c.kind == "fatalities" and _CODED.search(c.text):
                 coded = c.value
@@ -713,6 +726,15 @@ def tally_counts(text: str, lang: str | None, spans: list[tuple[int, int]], on_c
     if coded is not None:
         totals["fatalities"] = coded
     return totals["fatalities"], totals["injuries"]
+
+
+def _closest_is_mine(pos: int, s: int, e: int, mine, others) -> bool:
+    """In a sentence that reports several incidents, a count belongs to the nearest one."""
+    rival = [abs(pos - o[0]) for o in others if s <= o[0] < e]
+    if not rival:
+        return True
+    own = [abs(pos - m[0]) for m in mine if s <= m[0] < e]
+    return not own or min(own) <= min(rival)
 
 
 def _previous_sentence(sentences: list[tuple[int, int]], start: int, text: str) -> tuple[int, int] | None:
