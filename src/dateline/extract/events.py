@@ -425,8 +425,9 @@ def extract_events(doc: Document, analysis: Analysis, gaz: Gazetteer, kb: ActorK
     if not mentions and not short:
         return []
     actor_matches = kb.find(text)
-    spans = recognise(text, gaz, ner_spans=analysis.entities, blocked=[(a.start, a.end) for a in actor_matches])
-    toponyms = resolve(spans, gaz)
+    spans = recognise(text, gaz, ner_spans=analysis.entities, blocked=[(a.start, a.end) for a in actor_matches],
+                      lang="en" if lang == "en" else None)
+    toponyms = resolve(spans, gaz, text=text, outlet=doc.outlet)
     # the filing place of a wire story is not where its events happened, and "the
     # Baghdad Ledger" is a newspaper, not a place
     not_places = [(z.start, z.end) for z in doc.zones if z.kind == "dateline"]
@@ -434,6 +435,8 @@ def extract_events(doc: Document, analysis: Analysis, gaz: Gazetteer, kb: ActorK
         not_places += [(m.start(), m.end()) for m in re.finditer(re.escape(doc.outlet), text, re.I)]
     if not_places:
         toponyms = [t for t in toponyms if not any(s <= t.start < e for s, e in not_places)]
+    # "Iraqi security officials": a nationality adjective names no event place
+    toponyms = [t for t in toponyms if gaz.demonym(t.text) is None]
     # a dateline's date is the report's, not an event's: it only serves as a fallback
     dateline_spans = [(z.start, z.end) for z in doc.zones if z.kind == "dateline"]
     dates = [d for d in find_dates(text, lang, doc.published)]

@@ -1,7 +1,13 @@
 """``dateline geoparse``: every place name of a document with its resolution (CONTRACT §3).
 
-Reads ``Document.text`` unmasked (titles and captions name places too) and uses spaCy
-NER where the language has a model, plus the gazetteer scan everywhere.
+Reads ``Document.text`` unmasked (titles and captions name places too). English text
+goes through the learned recogniser of :mod:`dateline.resolve.places` (no spaCy pass: no
+English model is guaranteed, and the blank pipeline adds nothing the scanner needs);
+languages with a spaCy NER model (French) add its ``LOC``/``GPE`` spans to the gazetteer
+scan, and actor names (the KB) block place readings inside them ("Kataib Hezbollah").
+Every span is resolved to its best candidate: a guess scores better than no point.
+
+Reads: ``Document.id``, ``text``, ``lang``, ``outlet``. Writes: one CONTRACT §3 record per document.
 """
 
 from __future__ import annotations
@@ -13,14 +19,22 @@ from dateline.ingest import prepare
 from dateline.model import Document
 from dateline.resolve.actors import ActorKB, default_kb
 from dateline.resolve.gazetteer import Gazetteer, default_gazetteer
-from dateline.resolve.places import Toponym, recognise, resolve
+from dateline.resolve.places import Toponym, load_model, recognise, resolve
 
 BATCH = 32
+#: languages recognised by the learned English model instead of spaCy + rules
+LEARNED_LANGS = frozenset({"en"})
 
 
-def toponyms_of(text: str, entities: list[tuple[int, int, str]], gaz: Gazetteer, kb: ActorKB) -> list[Toponym]:
-    blocked = [(a.start, a.end) for a in kb.find(text)]
-    return resolve(recognise(text, gaz, ner_spans=entities, blocked=blocked), gaz)
+def toponyms_of(text: str, entities: list[tuple[int, int, str]], gaz: Gazetteer, kb: ActorKB | None,
+                lang: str | None = None, outlet: str | None = None) -> list[Toponym]:
+    """Recognise and resolve the toponyms of one text (``outlet``: its domain, a cue)."""
+    if lang in LEARNED_LANGS and load_model() is not None:
+        spans = recognise(text, gaz, lang=lang)
+    else:
+        blocked = [(a.start, a.end) for a in kb.find(text)] if kb is not None else []
+        spans = recognise(text, gaz, ner_spans=entities, blocked=blocked)
+    return resolve(spans, gaz, text=text, outlet=outlet, best_guess=True)
 
 
 def to_record(doc_id: str, toponyms: list[Toponym]) -> dict:
@@ -30,11 +44,17 @@ def to_record(doc_id: str, toponyms: list[Toponym]) -> dict:
         out.append({
             "start": t.start, "end": t.end, "text": t.text,
             "latitude": round(p.latitude, 5) if p else None, "longitude": round(p.longitude, 5) if p else None,
-            "geonameid": p.geonameid if p else None, "country_code": p.country_code if p else None,
+            "geonameid": p.geonameid if p else None, "country_code": (p.country_code or None) if p else None,
             "feature_code": p.feature_code if p else None, "admin1": p.admin1 if p else None,
-            "name": p.name if p else None,
+            "name": p.name if p else None, "score": round(t.score, 3),
         })
     return {"doc_id": doc_id, "toponyms": out}
+
+
+def _needs_spacy(lang: str | None) -> bool:
+    if lang in LEARNED_LANGS and load_model() is not None:
+        return False
+    return "ner" in nlp.pipeline(lang).pipe_names
 
 
 def geoparse_documents(docs: Iterable[Document], gaz: Gazetteer | None = None,
@@ -44,9 +64,11 @@ def geoparse_documents(docs: Iterable[Document], gaz: Gazetteer | None = None,
     batch: list[Document] = []
 
     def flush() -> Iterator[dict]:
-        analyses = nlp.analyse_many([(d.text, d.lang) for d in batch])
-        for d, a in zip(batch, analyses):
-            yield to_record(d.id, toponyms_of(d.text, a.entities, gaz, kb))
+        spacy_docs = [d for d in batch if _needs_spacy(d.lang)]
+        analyses = dict(zip((id(d) for d in spacy_docs), nlp.analyse_many([(d.text, d.lang) for d in spacy_docs])))
+        for d in batch:
+            a = analyses.get(id(d))
+            yield to_record(d.id, toponyms_of(d.text, a.entities if a else [], gaz, kb, d.lang, d.outlet))
 
     for doc in docs:
         if doc.lang is None:
