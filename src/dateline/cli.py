@@ -25,7 +25,8 @@ from rich.table import Table
 from dateline import __version__
 from dateline.errors import DatelineError, InputError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="dateline: conflict news in, ACLED-style events out.")
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="dateline: conflict news in, ACLED-style events out.")
 gazetteer_app = typer.Typer(help="Build or inspect the embedded gazetteer.", no_args_is_help=True)
 app.add_typer(gazetteer_app, name="gazetteer")
 
@@ -42,6 +43,21 @@ log = logging.getLogger("dateline")
 _STATE = {"debug": False}
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is now (repeated in-process runs, test runners)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
 def _version(value: bool) -> None:
     if value:
         print(f"dateline {__version__}")
@@ -56,7 +72,8 @@ def main(
 ) -> None:
     _STATE["debug"] = debug
     level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", handlers=[_StderrHandler()],
+                        force=True)
 
 
 def _fail(exc: BaseException) -> None:
@@ -139,7 +156,7 @@ def extract(
                 docs = [d for d in docs if d.content_hash not in known]
                 if before - len(docs):
                     err.print(f"resume: {before - len(docs)} document(s) already in the store")
-        all_events = []
+        shown, n_events = [], 0  # the summary shows 40 events; memory stays flat
         drops: Counter = Counter()
         out_cm = _output(out) if (out is not None or not db) else nullcontext(None)
         t0 = time.perf_counter()
@@ -148,12 +165,13 @@ def extract(
             pending = []
             for res in process_stream(docs):
                 drops.update(res.drops)
-                all_events.extend(res.events)
+                n_events += len(res.events)
+                shown.extend(res.events[: max(0, 40 - len(shown))])
                 if fh is not None:
                     for ev in res.events:
                         fh.write(json.dumps(ev.to_contract(), ensure_ascii=False) + "\n")
                 if store is not None:
-                    pending.append((res.document, res.events))
+                    pending.append((res.document, res.events, res.input_hash))
                     if len(pending) >= 64:
                         store.write_batch(pending)
                         pending = []
@@ -165,7 +183,7 @@ def extract(
         if store is not None and not no_link:
             _link_store(store)
         if not quiet:
-            _summary(all_events, len(docs), elapsed, drops, out, db)
+            _summary(shown, n_events, len(docs), elapsed, drops, out, db)
         if store is not None:
             store.close()
     except DatelineError as exc:
@@ -195,8 +213,9 @@ def _link_store(store) -> int:
     return store.replace_incidents(incidents)
 
 
-def _summary(events, n_docs: int, elapsed: float, drops: Counter, out: Path | None, db: str | None) -> None:
-    table = Table(title=f"{len(events)} event(s) from {n_docs} document(s) in {elapsed:.1f}s", box=box.SIMPLE_HEAD)
+def _summary(events, n_events: int, n_docs: int, elapsed: float, drops: Counter, out: Path | None,
+             db: str | None) -> None:
+    table = Table(title=f"{n_events} event(s) from {n_docs} document(s) in {elapsed:.1f}s", box=box.SIMPLE_HEAD)
     widths = {"event": 12, "date": 10, "sub-event type": 22, "location": 22, "actor1": 20, "dead": 4, "asserted": 14}
     for col, width in widths.items():
         table.add_column(col, no_wrap=True, overflow="ellipsis", max_width=width,
@@ -207,8 +226,8 @@ def _summary(events, n_docs: int, elapsed: float, drops: Counter, out: Path | No
                       ev.actor1 or "", "" if ev.fatalities is None else str(ev.fatalities),
                       f"{ev.attribution.asserted_by}/{ev.attribution.epistemic}")
     err.print(table)
-    if len(events) > 40:
-        err.print(f"… and {len(events) - 40} more")
+    if n_events > len(events):
+        err.print(f"… and {n_events - len(events)} more")
     if drops:
         err.print("dropped mentions: " + ", ".join(f"{k} {v}" for k, v in sorted(drops.items())))
     where = [str(p) for p in (out, db) if p]
@@ -448,8 +467,18 @@ def gazetteer_build() -> None:
 _register_subapps()
 
 
-def run() -> None:  # pragma: no cover - console entry point alias
-    app()
+def run() -> None:
+    """Console entry point: an unexpected error is one line too (``--debug`` for the traceback)."""
+    try:
+        app()
+    except (SystemExit, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # noqa: BLE001 - the last line of defence, reported, never silent
+        if "--debug" in sys.argv:
+            raise
+        msg = f"{type(exc).__name__}: {exc}".replace("\n", " ")
+        err.print(f"[bold red]internal error:[/] {msg} (run with --debug for the traceback)", highlight=False)
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":  # pragma: no cover

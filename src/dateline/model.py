@@ -89,7 +89,9 @@ class Document(_Model):
         apostrophes ASCII ones, one for one, so lexicon patterns written with plain
         characters match "à\u00a0son bord" and "l’attaque" too.
         """
-        return mask_zones(self.text, [z for z in self.zones if z.kind in MASKED_ZONES]).translate(_SPACES)
+        from dateline.ingest.normalize import matching_text  # bidi/zero-width marks out, NFC, same length
+
+        return matching_text(mask_zones(self.text, [z for z in self.zones if z.kind in MASKED_ZONES])).translate(_SPACES)
 
 
 _SPACES = {c: " " for c in (0x00A0, 0x2007, 0x2009, 0x200A, 0x202F, 0x205F, 0x3000, 0x2002, 0x2003, 0x2004,

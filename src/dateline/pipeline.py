@@ -53,6 +53,9 @@ class DocResult:
     document: Document
     events: list[Event]
     drops: Counter = field(default_factory=Counter)
+    #: content hash of the document as read, before zoning filled in what it lacked
+    #: (a publication date read from the text): what ``--resume`` compares against
+    input_hash: str | None = None
 
 
 def process(doc: Document, res: Resources | None = None) -> DocResult:
@@ -66,11 +69,13 @@ def process_stream(docs: Iterable[Document], res: Resources | None = None, *,
     res = res or Resources()
     it = iter(docs)
     while True:
-        batch = [prepare(d) for d in islice(it, batch_size)]
-        if not batch:
+        raw = list(islice(it, batch_size))
+        if not raw:
             return
+        hashes = [d.content_hash for d in raw]
+        batch = [prepare(d) for d in raw]
         analyses = nlp.analyse_many([(d.analysis_text, d.lang) for d in batch], batch_size=batch_size)
-        for doc, analysis in zip(batch, analyses):
+        for doc, analysis, input_hash in zip(batch, analyses, hashes):
             drops: Counter = Counter()
             events = extract_events(doc, analysis, res.gazetteer, res.kb, drops)
             # the publishing outlet (metadata, "SOURCE:" trailer or URL) goes on the events;
@@ -78,4 +83,4 @@ def process_stream(docs: Iterable[Document], res: Resources | None = None, *,
             outlet = outlet_from_document(doc, res.outlets)
             for ev in events:
                 ev.outlet = outlet
-            yield DocResult(doc, events, drops)
+            yield DocResult(doc, events, drops, input_hash)

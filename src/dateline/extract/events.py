@@ -30,6 +30,7 @@ import pycountry
 from dateline import data as curated
 from dateline.claims.attribution import attribute, has_claim
 from dateline.extract.triggers import GENERIC, MentionCandidate, find_mentions, type_generic
+from dateline.ingest.normalize import original_span
 from dateline.model import Document, Event, Evidence, Mention
 from dateline.nlp import Analysis
 from dateline.resolve.actors import ActorKB, ActorMatch
@@ -403,6 +404,9 @@ def _paragraph_start(text: str, pos: int) -> int:
 
 
 def _evidence(doc: Document, field_name: str, start: int, end: int) -> Evidence:
+    """Evidence over the original text: a span found in the normalised text is widened to
+    the original characters ("Fallou\u00adjah")."""
+    start, end = original_span(doc.text, start, end)
     return Evidence(field=field_name, start=start, end=end, text=doc.text[start:end])
 
 

@@ -78,8 +78,19 @@ def _detector() -> Any:
 
 
 def _sample(text: str) -> str:
-    """Whitespace-collapsed, newline-free prefix: masked furniture (spaces) costs no budget."""
-    return _WHITESPACE.sub(" ", text).strip()[:SAMPLE_CHARS]
+    """Whitespace-collapsed, newline-free prefix: masked furniture (spaces) costs no budget.
+
+    Bidi and zero-width marks are removed (``matching_text``). Only a growing prefix
+    is collapsed, never the whole text: a 20 MB page costs what a short one does.
+    """
+    from dateline.ingest.normalize import matching_text
+
+    size = SAMPLE_CHARS * 4
+    while True:
+        sample = _WHITESPACE.sub(" ", matching_text(text[:size])).strip()
+        if len(sample) >= SAMPLE_CHARS or size >= len(text):
+            return sample[:SAMPLE_CHARS]
+        size *= 4
 
 
 def detect_language(text: str, *, min_letters: int = MIN_LETTERS) -> tuple[str | None, float]:

@@ -8,6 +8,11 @@ Every reader is a generator of ``Document | InputError``: a bad record is *yield
 not raised, so that one bad line does not end the file and :func:`read_inputs` alone
 decides between stopping (default) and skipping (``skip_bad``). Readers stream: a
 JSONL, CSV or WARC file is read record by record, never loaded whole.
+
+Hostile input is bounded (see docs/robustness.md): a line, a single-document file and
+a document's text each have a size limit, past which the input is reported, not read.
+A reader never raises: whatever the bytes, it yields documents and typed errors
+(``tests/test_robustness.py`` checks this with generated and fuzzed files).
 """
 
 from __future__ import annotations
@@ -20,7 +25,9 @@ import json
 import logging
 import os
 import re
+import stat
 import sys
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -30,6 +37,7 @@ from pydantic import ValidationError
 
 from dateline.errors import DatelineError, EmptyDocumentError, EncodingError, InputError
 from dateline.ingest.language import to_iso639_1
+from dateline.ingest.normalize import FORMAT_CHARS
 from dateline.model import Document
 
 logger = logging.getLogger(__name__)
@@ -40,6 +48,21 @@ Reader = Callable[..., Iterator[ReadResult]]
 #: Bytes read up front to refuse binary files and to sniff formats and encodings.
 #: 64 KiB holds the magic number, the HTML <head> and enough text for charset-normalizer.
 SNIFF_BYTES = 64 * 1024
+
+#: Limits that keep memory bounded whatever the input (docs/robustness.md).
+#: A document's text: 1,000,000 characters is spaCy's default ``max_length`` and 40
+#: times the longest article of the evaluation sets (semeval23_fr: 23,306 chars); a
+#: longer "document" is a dump or a book, and NER on it needs gigabytes.
+MAX_TEXT_CHARS = 1_000_000
+#: A single-document file (HTML, text) or WARC payload. A 20 MB single-line HTML page
+#: (inline scripts, base64 images) is read (tests/test_robustness.py, slow run); past
+#: 64 MiB, parsing the tree alone takes over a gigabyte.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+#: One line of JSONL or CSV: room for a MAX_TEXT_CHARS text escaped as \uXXXX (6 bytes
+#: a character) plus metadata. A longer line is reported and skipped without being held.
+MAX_LINE_BYTES = 8 * 1024 * 1024
+#: Bytes read at a time from a line-oriented file.
+CHUNK_BYTES = 64 * 1024
 
 #: Magic numbers of formats people drop into an input folder by mistake.
 BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -82,7 +105,9 @@ CSV_FIELDS = ("id", "title", "published", "lang", "outlet", "url")
 #: Delimiters recognised in a CSV header line, most common first (ties go to the earlier).
 CSV_DELIMITERS = (",", ";", "\t", "|")
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+# [^>]{0,512}, not [^>]+: on a head full of unclosed "<meta" the unbounded form
+# backtracks quadratically (2 s on 64 KiB; tests/test_robustness.py).
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,512}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _HTML_START = re.compile(
     rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head)\b",
     re.IGNORECASE | re.DOTALL,
@@ -92,6 +117,81 @@ _HTML_START = re.compile(
 # --------------------------------------------------------------------------- decoding
 
 
+_CONTROL_RUN = re.compile(r"[\x00-\x1f\x7f-\x9f\s]+")
+
+
+def one_line(message: object, limit: int = 200) -> str:
+    """A third-party exception message as one printable line (warcio quotes raw record bytes)."""
+    text = _CONTROL_RUN.sub(" ", str(message)).strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def display_name(path: str | os.PathLike[str]) -> str:
+    """``path`` as printable text: bytes of a non-UTF-8 file name become U+FFFD.
+
+    Python keeps such bytes as lone surrogates (PEP 383), which no UTF-8 writer
+    (errors file, store, JSON output) accepts; the name is for people, not for open().
+    """
+    name = os.fspath(path)
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        except UnicodeEncodeError:
+            return name.encode("utf-8", "replace").decode("utf-8")
+    return name
+
+
+#: Share of the code units in a BOM-less sample that must have a zero high byte for it
+#: to be taken as UTF-16. Arabic text has ASCII only in spaces and punctuation (about
+#: one character in six); binary data has NUL bytes in both lanes, not in one.
+UTF16_MIN_ZERO_LANE = 0.1
+#: ... while the other lane may hold this share of zeros (U+0100, U+0400, U+4E00 ...).
+UTF16_MAX_ZERO_OTHER = 0.02
+#: ... and the decoded sample may hold this share of control, unassigned, private-use
+#: or surrogate characters. Binary read as UTF-16 with a zero lane is mostly U+00xx
+#: with a random low byte: a quarter of it are C0/C1 controls.
+UTF16_MAX_JUNK = 0.05
+_JUNK_CATEGORIES = frozenset({"Cc", "Cn", "Co", "Cs"})
+
+
+def bomless_utf16(head: bytes) -> str | None:
+    """``utf-16-le``/``utf-16-be`` when ``head`` looks like UTF-16 text without a BOM.
+
+    One byte lane full of zeros, the other nearly free of them, and the sample decodes
+    to printable text. An odd-length whole file is not UTF-16 (it is truncated or
+    binary): callers pass the whole head, and decoding then fails cleanly.
+    """
+    sample = head[:4096]
+    sample = sample[: len(sample) - len(sample) % 2]
+    if len(sample) < 8 or b"\x00" not in sample:
+        return None
+    lanes = (sample[0::2], sample[1::2])
+    n = len(lanes[0])
+    zeros = [lane.count(0) / n for lane in lanes]
+    if zeros[1] >= UTF16_MIN_ZERO_LANE and zeros[0] <= UTF16_MAX_ZERO_OTHER:
+        encoding = "utf-16-le"
+    elif zeros[0] >= UTF16_MIN_ZERO_LANE and zeros[1] <= UTF16_MAX_ZERO_OTHER:
+        encoding = "utf-16-be"
+    else:
+        return None
+    try:
+        text = codecs.getincrementaldecoder(encoding)().decode(sample, final=False)
+    except UnicodeDecodeError:
+        return None
+    junk = sum(1 for c in text if unicodedata.category(c) in _JUNK_CATEGORIES and c not in "\t\n\r\f\v")
+    return encoding if junk <= max(2, UTF16_MAX_JUNK * len(text)) else None
+
+
+#: Text with NUL bytes is binary when they are more than this share of its bytes.
+#: Below it they are stray bytes of a damaged text: in JSONL or CSV the line holding
+#: one is reported (one corrupt record must not cost the thousands around it); in a
+#: single-document file they become U+FFFD. Text never has 1 % NULs; binary formats
+#: without a known magic number (and NUL-padded files) have far more.
+MAX_NUL_SHARE = 0.01
+
+
 def binary_reason(head: bytes) -> str | None:
     """Why ``head`` (the first bytes of a file) is not text, or ``None`` if it may be."""
     for magic, what in BINARY_MAGIC:
@@ -99,9 +199,10 @@ def binary_reason(head: bytes) -> str | None:
             return f"binary content: {what}"
     if any(head.startswith(bom) for bom, _ in _UNICODE_BOMS):
         return None  # UTF-16/32 text legitimately contains NUL bytes
-    if b"\x00" in head:
-        return "binary content: NUL bytes"
-    return None
+    nul = head.count(0)
+    if nul <= MAX_NUL_SHARE * len(head) or bomless_utf16(head) is not None:
+        return None
+    return "binary content: NUL bytes"
 
 
 #: When charset-normalizer ranks several legacy code pages equally (it cannot tell
@@ -138,10 +239,46 @@ def _codec(name: str | None) -> str | None:
         return None
 
 
-def decode_bytes(data: bytes, *, file: str, line: int | None = None, declared: str | None = None) -> str:
-    """Decode a whole document: BOM, then UTF-8, then a declared charset, then charset-normalizer.
+#: "Mostly UTF-8": at least this many well-formed multi-byte characters ...
+MOSTLY_UTF8_MIN_CHARS = 20
+#: ... for each invalid byte. A file in a legacy code page has almost no well-formed
+#: UTF-8 sequences (an accented letter is one high byte between ASCII letters), so a
+#: UTF-8 file with a few corrupt bytes is told apart from it with a wide margin.
+MOSTLY_UTF8_RATIO = 20
 
-    Raises ``EncodingError`` when nothing decodes the bytes.
+
+def lenient_utf8(data: bytes) -> tuple[str, str] | None:
+    """``(text, what)`` for UTF-8 that is cut mid-character or has a few corrupt bytes.
+
+    A file truncated inside a multi-byte character decodes without its last partial
+    character; a UTF-8 file with stray bytes decodes with U+FFFD for them. ``None``
+    when the bytes are not UTF-8 at all: guessing a legacy encoding for a UTF-8 file
+    would garble every accented letter (the truncated file used to come out as cp932).
+    """
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data" and exc.end == len(data):
+            prefix = data[: exc.start]
+            start = 3 if prefix.startswith(codecs.BOM_UTF8) else 0
+            dropped = len(data) - exc.start
+            return prefix[start:].decode("utf-8"), f"truncated UTF-8: {dropped} byte(s) of a cut character dropped"
+    else:
+        return None
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = len(text) - len(text.encode("ascii", "ignore")) - bad
+    if good >= MOSTLY_UTF8_MIN_CHARS and bad * MOSTLY_UTF8_RATIO <= good:
+        return text.removeprefix("\ufeff"), f"UTF-8 with {bad} invalid byte sequence(s) replaced by U+FFFD"
+    return None
+
+
+def decode_bytes(data: bytes, *, file: str, line: int | None = None, declared: str | None = None) -> str:
+    """Decode a whole document.
+
+    BOM, then UTF-16 without BOM, then UTF-8 (strict, then cut or slightly corrupt),
+    then a declared charset, then charset-normalizer. Raises ``EncodingError`` when
+    nothing decodes the bytes.
     """
     for bom, encoding in _UNICODE_BOMS:
         if data.startswith(bom):
@@ -149,10 +286,22 @@ def decode_bytes(data: bytes, *, file: str, line: int | None = None, declared: s
                 return data.decode(encoding)
             except UnicodeDecodeError as exc:
                 raise EncodingError(f"invalid {encoding} text: {exc.reason}", file=file, line=line) from exc
+    utf16 = bomless_utf16(data[:SNIFF_BYTES]) if b"\x00" in data[:SNIFF_BYTES] else None
+    if utf16 is not None:
+        try:
+            text = data.decode(utf16)
+        except UnicodeDecodeError as exc:
+            raise EncodingError(f"invalid {utf16} text (no BOM): {exc.reason}", file=file, line=line) from exc
+        logger.warning("%s: no BOM; decoded as %s", file, utf16)
+        return text
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    lenient = lenient_utf8(data)
+    if lenient is not None:
+        logger.warning("%s: %s", file if line is None else f"{file}:{line}", lenient[1])
+        return lenient[0]
     codec = _codec(declared)
     if codec is not None:
         try:
@@ -172,96 +321,170 @@ def decode_bytes(data: bytes, *, file: str, line: int | None = None, declared: s
     return text
 
 
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+class LineTooLong:
+    """Stands for a line longer than MAX_LINE_BYTES: its bytes were skipped, not held."""
+
+    __slots__ = ("size",)
+
+    def __init__(self, size: int):
+        self.size = size
+
+
+#: What a line source yields: the line's bytes (with their ``\\n``) or a LineTooLong.
+RawLine = bytes | LineTooLong
+
+#: Replaces undecodable bytes of a UTF-16/32 stream: U+FFFF is a noncharacter, never
+#: legitimate in interchanged text, so a line holding it is reported as undecodable.
+_UNDECODABLE = "\uffff"
+_UNDECODABLE_UTF8 = _UNDECODABLE.encode("utf-8")
+codecs.register_error("dateline-mark", lambda exc: (_UNDECODABLE, exc.end))  # type: ignore[arg-type]
+
+
 class LineDecoder:
     """Decodes the lines of one file, UTF-8 first.
 
     At the first line that is not UTF-8, charset-normalizer picks an encoding from a
-    sample (the file head plus that line) and the rest of the file uses it: a legacy
-    encoding is a property of the file, and guessing it line by line would flip between
-    look-alike code pages.
+    sample (the non-UTF-8 lines of the file head, plus that line) and the later
+    non-UTF-8 lines use it: a legacy encoding is a property of the file, and guessing
+    it line by line would flip between look-alike code pages. The UTF-8 lines stay out
+    of the sample: with them, one Windows-1256 line in a UTF-8 feed was guessed as
+    hp-roman8 or cp1251. Every line still tries UTF-8 first: a legacy line is almost
+    never valid UTF-8, while a UTF-8 file with one bad line must not have the rest of
+    its lines decoded as a code page.
     """
 
-    def __init__(self, file: str, head: bytes):
+    def __init__(self, file: str, head: bytes, *, source_encoding: str | None = None):
         self.file = file
         self.head = head
-        self.encoding = "utf-8"
+        self.fallback: str | None = None
         self.switched = False
+        #: set when the lines were re-encoded from UTF-16/32 (see ``line_source``)
+        self.source_encoding = source_encoding
 
-    def decode(self, raw: bytes, line: int) -> str:
+    @property
+    def encoding(self) -> str:
+        return self.fallback or "utf-8"
+
+    def decode(self, raw: RawLine, line: int) -> str:
+        if isinstance(raw, LineTooLong):
+            raise InputError(f"line too long: {raw.size} bytes (limit {MAX_LINE_BYTES})", file=self.file, line=line)
         if line == 1 and raw.startswith(codecs.BOM_UTF8):
             raw = raw[len(codecs.BOM_UTF8) :]
+        if self.source_encoding is not None and _UNDECODABLE_UTF8 in raw:
+            raise EncodingError(f"invalid {self.source_encoding} bytes in line", file=self.file, line=line)
         if b"\x00" in raw:
             raise EncodingError("binary content: NUL bytes in line", file=self.file, line=line)
         try:
-            return raw.decode(self.encoding)
+            return raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            if self.switched:
+            utf8_error = exc
+        if self.fallback is not None:
+            try:
+                return raw.decode(self.fallback)
+            except UnicodeDecodeError as exc:
                 raise EncodingError(
-                    f"cannot decode line as {self.encoding}: {exc.reason}", file=self.file, line=line
+                    f"cannot decode line as UTF-8 nor {self.fallback}: {exc.reason}", file=self.file, line=line
                 ) from exc
+        lenient = lenient_utf8(raw)
+        if lenient is not None:
+            logger.warning("%s:%d: %s", self.file, line, lenient[1])
+            return lenient[0]
+        if self.switched:
+            raise EncodingError(
+                f"cannot decode line as UTF-8: {utf8_error.reason}", file=self.file, line=line
+            ) from utf8_error
         self.switched = True
-        encoding = _codec(guess_encoding(self.head + b"\n" + raw))
-        if encoding is None:
+        legacy = [x for x in self.head.split(b"\n") if not _is_utf8(x)]
+        encoding = _codec(guess_encoding(b"\n".join([*legacy, raw])))
+        if encoding is None or encoding == "utf-8":
             raise EncodingError("cannot decode line: not UTF-8 and no known encoding fits", file=self.file, line=line)
         try:
             text = raw.decode(encoding)
         except UnicodeDecodeError as exc:
             raise EncodingError(f"cannot decode line: not UTF-8 nor {encoding}", file=self.file, line=line) from exc
-        logger.warning("%s:%d: not UTF-8; decoding the rest of the file as %s", self.file, line, encoding)
-        self.encoding = encoding
+        logger.warning("%s:%d: not UTF-8; decoding the file's non-UTF-8 lines as %s", self.file, line, encoding)
+        self.fallback = encoding
         return text
 
+    def lenient(self, raw: RawLine) -> str:
+        """A bad line as text anyway, for parsers that must keep their place (CSV quoting)."""
+        if isinstance(raw, LineTooLong):
+            return "\n"
+        return raw.replace(b"\x00", b"").decode(self.encoding, errors="replace")
 
-def _raw_lines(head: bytes, rest: BinaryIO) -> Iterator[bytes]:
-    """Lines (with their ``\\n``) of ``head`` followed by the stream it was read from."""
-    pending = b""
-    for chunk in io.BytesIO(head):
-        if chunk.endswith(b"\n"):
-            yield pending + chunk
-            pending = b""
-        else:
-            pending += chunk
-    for chunk in rest:
-        if pending:
-            chunk, pending = pending + chunk, b""
+
+def _chunks(head: bytes, rest: BinaryIO) -> Iterator[bytes]:
+    if head:
+        yield head
+    while True:
+        chunk = rest.read(CHUNK_BYTES)
+        if not chunk:
+            return
         yield chunk
-    if pending:
-        yield pending
 
 
-def _unicode_lines(head: bytes, rest: BinaryIO, encoding: str) -> Iterator[bytes]:
-    """UTF-16/32 input re-encoded line by line as UTF-8, so the line machinery stays byte-based."""
-    stream = io.TextIOWrapper(io.BufferedReader(_Chain(head, rest)), encoding=encoding, newline="")
-    for text_line in stream:
-        yield text_line.encode("utf-8")
+def _split_lines(chunks: Iterable[bytes], limit: int = MAX_LINE_BYTES) -> Iterator[RawLine]:
+    """Lines (with their ``\\n``) of a byte stream; a line over ``limit`` bytes becomes a LineTooLong."""
+    pending: list[bytes] = []
+    size = 0
+    too_long = False
+    for chunk in chunks:
+        start = 0
+        while True:
+            nl = chunk.find(b"\n", start)
+            piece = chunk[start:] if nl < 0 else chunk[start : nl + 1]
+            size += len(piece)
+            if size > limit:
+                too_long = True
+                pending = []
+            elif piece:
+                pending.append(piece)
+            if nl < 0:
+                break
+            yield LineTooLong(size) if too_long else b"".join(pending)
+            pending, size, too_long = [], 0, False
+            start = nl + 1
+    if too_long:
+        yield LineTooLong(size)
+    elif size:
+        yield b"".join(pending)
 
 
-class _Chain(io.RawIOBase):
-    """A readable raw stream: ``head`` bytes, then the rest of ``stream``."""
+def _unicode_lines(head: bytes, rest: BinaryIO, encoding: str) -> Iterator[RawLine]:
+    """UTF-16/32 input re-encoded line by line as UTF-8, so the line machinery stays byte-based.
 
-    def __init__(self, head: bytes, stream: BinaryIO):
-        self._head = head
-        self._stream = stream
+    Undecodable code units become U+FFFF, which LineDecoder reports for their line; a
+    stream cut inside a code unit marks its last line.
+    """
+    decoder = codecs.getincrementaldecoder(encoding)(errors="dateline-mark")
 
-    def readable(self) -> bool:
-        return True
+    def utf8_chunks() -> Iterator[bytes]:
+        for chunk in _chunks(head, rest):
+            yield decoder.decode(chunk).encode("utf-8", "surrogatepass")
+        yield decoder.decode(b"", final=True).encode("utf-8", "surrogatepass")
 
-    def readinto(self, buffer: Any) -> int:
-        if self._head:
-            n = min(len(buffer), len(self._head))
-            buffer[:n] = self._head[:n]
-            self._head = self._head[n:]
-            return n
-        data = self._stream.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
+    # MAX_LINE_BYTES applies to the UTF-8 form: at most 1.5 times the UTF-16 size
+    yield from _split_lines(utf8_chunks())
 
 
-def _line_source(head: bytes, rest: BinaryIO) -> Iterator[bytes]:
+def line_source(head: bytes, rest: BinaryIO, name: str) -> tuple[Iterator[RawLine], str | None]:
+    """The lines of ``head`` + ``rest`` as UTF-8-or-legacy bytes, and the Unicode encoding they came from."""
     for bom, encoding in _UNICODE_BOMS:
         if head.startswith(bom):
-            return _unicode_lines(head, rest, encoding)
-    return _raw_lines(head, rest)
+            return _unicode_lines(head, rest, encoding), encoding
+    utf16 = bomless_utf16(head) if b"\x00" in head else None
+    if utf16 is not None:
+        logger.warning("%s: no BOM; reading the lines as %s", name, utf16)
+        return _unicode_lines(head, rest, utf16), utf16
+    return _split_lines(_chunks(head, rest)), None
 
 
 # --------------------------------------------------------------------------- records
@@ -282,13 +505,49 @@ def parse_published(value: Any) -> date | None:
         raise ValueError(f"'published' is not a date: {value!r} (expected YYYY-MM-DD or an ISO datetime)") from None
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def scrub_surrogates(value: str, *, what: str = "text", file: str | None = None, line: int | None = None) -> str:
+    """``value`` with lone surrogates replaced by U+FFFD, one for one (offsets unchanged).
+
+    JSON may escape half of a UTF-16 pair ("\\ud83d" from a JavaScript substring cut
+    through an emoji). Python decodes it to a lone surrogate that no UTF-8 writer
+    accepts, so the document would crash the store or the output file much later.
+    """
+    if _LONE_SURROGATE.search(value) is None:
+        return value
+    where = file if line is None else f"{file}:{line}"
+    logger.warning("%s: %s has unpaired UTF-16 surrogates; replaced by U+FFFD", where, what)
+    return _LONE_SURROGATE.sub("\ufffd", value)
+
+
+_VISIBLE = re.compile("[^\\s" + "".join(sorted(FORMAT_CHARS)) + "]")
+
+
+def has_visible_text(text: str) -> bool:
+    """Whether ``text`` has a character that is neither whitespace nor a bidi/zero-width mark."""
+    return _VISIBLE.search(text) is not None
+
+
+def text_too_long(text: str, *, file: str, line: int | None = None) -> InputError | None:
+    """The error for a text over MAX_TEXT_CHARS, else ``None``."""
+    if len(text) <= MAX_TEXT_CHARS:
+        return None
+    return InputError(
+        f"document text too long: {len(text):,} characters (limit {MAX_TEXT_CHARS:,}); split it into articles",
+        file=file,
+        line=line,
+    )
+
+
 def _optional_str(fields: Mapping[str, Any], key: str) -> str | None:
     value = fields.get(key)
     if value is None:
         return None
     if not isinstance(value, str):
         raise ValueError(f"{key!r} must be a string or null, got {type(value).__name__}")
-    return value.strip() or None
+    return scrub_surrogates(value, what=repr(key)).strip() or None
 
 
 def record_to_document(
@@ -304,13 +563,18 @@ def record_to_document(
         raw_id = default_id
     if not isinstance(raw_id, str):
         return InputError(f"'id' must be a string, got {type(raw_id).__name__}", file=file, line=line)
+    raw_id = scrub_surrogates(raw_id, what="'id'", file=file, line=line)
     if text_key not in fields or fields[text_key] is None:
         return InputError(f"missing {text_key!r}", file=file, line=line)
     text = fields[text_key]
     if not isinstance(text, str):
         return InputError(f"{text_key!r} must be a string, got {type(text).__name__}", file=file, line=line)
-    if not text.strip():
+    if not has_visible_text(text):
         return EmptyDocumentError(f"document {raw_id!r} has empty text", file=file, line=line)
+    too_long = text_too_long(text, file=file, line=line)
+    if too_long is not None:
+        return too_long
+    text = scrub_surrogates(text, file=file, line=line)
     try:
         doc = Document(
             id=raw_id.strip(),
@@ -334,6 +598,8 @@ def parse_jsonl_line(line_text: str, *, file: str, line: int) -> ReadResult:
         obj = json.loads(line_text)
     except json.JSONDecodeError as exc:
         return InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", file=file, line=line)
+    except RecursionError:  # [[[[... thousands deep
+        return InputError("invalid JSON: nested too deeply", file=file, line=line)
     if not isinstance(obj, dict):
         return InputError(f"JSON line is not an object (got {type(obj).__name__})", file=file, line=line)
     return record_to_document(obj, file=file, line=line)
@@ -346,7 +612,7 @@ def _open(path: Path) -> BinaryIO | InputError:
     try:
         return open(path, "rb")
     except OSError as exc:
-        return InputError(f"cannot open file: {exc.strerror or exc}", file=str(path))
+        return InputError(f"cannot open file: {exc.strerror or exc}", file=display_name(path))
 
 
 def read_jsonl_stream(stream: BinaryIO, name: str) -> Iterator[ReadResult]:
@@ -359,12 +625,13 @@ def read_jsonl_stream(stream: BinaryIO, name: str) -> Iterator[ReadResult]:
     if reason is not None:
         yield EncodingError(reason, file=name)
         return
-    decoder = LineDecoder(name, head)
+    lines, source_encoding = line_source(head, stream, name)
+    decoder = LineDecoder(name, head, source_encoding=source_encoding)
     records = 0
-    for line_no, raw in enumerate(_line_source(head, stream), start=1):
+    for line_no, raw in enumerate(lines, start=1):
         try:
             line_text = decoder.decode(raw, line_no)
-        except EncodingError as err:
+        except InputError as err:
             records += 1
             yield err
             continue
@@ -383,22 +650,29 @@ def read_jsonl(path: Path, **_options: Any) -> Iterator[ReadResult]:
         yield stream
         return
     with stream:
-        yield from read_jsonl_stream(stream, str(path))
+        yield from read_jsonl_stream(stream, display_name(path))
 
 
 def _read_whole(path: Path) -> bytes | InputError:
-    """A single-document file's bytes, refused when empty or binary."""
+    """A single-document file's bytes, refused when empty, binary or over MAX_FILE_BYTES."""
+    name = display_name(path)
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            info = os.fstat(fh.fileno())
+            if stat.S_ISREG(info.st_mode) and info.st_size > MAX_FILE_BYTES:
+                return InputError(f"file too large: {info.st_size:,} bytes (limit {MAX_FILE_BYTES:,})", file=name)
+            data = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        return InputError(f"cannot read file: {exc.strerror or exc}", file=str(path))
+        return InputError(f"cannot read file: {exc.strerror or exc}", file=name)
+    if len(data) > MAX_FILE_BYTES:  # grew while being read
+        return InputError(f"file too large: over {MAX_FILE_BYTES:,} bytes", file=name)
     if not data:
-        return InputError("empty file: no documents", file=str(path))
+        return InputError("empty file: no documents", file=name)
     reason = binary_reason(data[:SNIFF_BYTES])
-    if reason is None and b"\x00" in data and not any(data.startswith(bom) for bom, _ in _UNICODE_BOMS):
-        reason = "binary content: NUL bytes"
+    if reason is None and len(data) > SNIFF_BYTES:
+        reason = binary_reason(data)  # NULs past the head count too
     if reason is not None:
-        return EncodingError(reason, file=str(path))
+        return EncodingError(reason, file=name)
     return data
 
 
@@ -408,24 +682,83 @@ def read_text(path: Path, **_options: Any) -> Iterator[ReadResult]:
     if isinstance(data, InputError):
         yield data
         return
+    name = display_name(path)
     if _HTML_START.match(data[:SNIFF_BYTES]):
-        logger.info("%s: content is HTML; reading it as HTML", path)
+        logger.info("%s: content is HTML; reading it as HTML", name)
         yield from read_html(path)
         return
     try:
-        text = decode_bytes(data, file=str(path))
+        text = decode_bytes(data, file=name)
     except EncodingError as err:
         yield err
         return
-    if not text.strip():
-        yield EmptyDocumentError("file has only whitespace", file=str(path))
+    if "\x00" in text:
+        logger.warning("%s: %d stray NUL byte(s) replaced by U+FFFD", name, text.count("\x00"))
+        text = text.replace("\x00", "\ufffd")
+    if not has_visible_text(text):
+        yield EmptyDocumentError("file has no visible text (only whitespace or invisible marks)", file=name)
         return
-    yield Document(id=path.stem, text=text, source_file=str(path))
+    too_long = text_too_long(text, file=name)
+    if too_long is not None:
+        yield too_long
+        return
+    yield Document(id=display_name(path.stem), text=text, source_file=name)
 
 
 def _declared_html_charset(data: bytes) -> str | None:
     match = _META_CHARSET.search(data[:SNIFF_BYTES])
     return match.group(1).decode("ascii", "replace") if match else None
+
+
+#: libxml2 (under lxml, under trafilatura) stops building the tree 256 elements deep
+#: and drops everything below: a page of 5,000 nested <div> came out with no text.
+#: Container tags nested deeper than this are removed before parsing (their content
+#: stays), which leaves the parser room for <html>, <body> and inline markup.
+MAX_HTML_DEPTH = 180
+#: Elements that only group content; dropping one moves its content into its parent.
+_CONTAINER_TAGS = (
+    "div|span|section|article|main|aside|header|footer|nav|table|tbody|thead|tfoot|tr|td|th|font|center|"
+    "blockquote|ul|ol|li|dl|dt|dd|b|i|u|s|em|strong|small|big|sub|sup|a|form|fieldset|figure|label|q|cite"
+)
+_CONTAINER_TAG = re.compile(
+    r"<!--.*?(?:-->|\Z)|<(script|style)\b.*?(?:</\1\s*>|\Z)|<(/?)(" + _CONTAINER_TAGS + r")\b[^>]*>",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def flatten_deep_nesting(html: str, max_depth: int = MAX_HTML_DEPTH) -> str:
+    """``html`` with container tags below ``max_depth`` levels removed; unchanged if none is.
+
+    Depth counts container tags only (opened minus closed, comments, scripts and styles
+    skipped); the estimate needs no parse, so a page cut or malformed anywhere still works.
+    """
+    depth = deepest = 0
+    for m in _CONTAINER_TAG.finditer(html):
+        if m.group(3) is None:
+            continue
+        if m.group(2):
+            depth = max(0, depth - 1)
+        elif not m.group(0).endswith("/>"):
+            depth += 1
+            deepest = max(deepest, depth)
+    if deepest <= max_depth:
+        return html
+    depth = 0
+
+    def keep_shallow(m: re.Match[str]) -> str:
+        nonlocal depth
+        if m.group(3) is None:
+            return m.group(0)
+        if m.group(2):
+            depth = max(0, depth - 1)
+            return m.group(0) if depth < max_depth else ""
+        if m.group(0).endswith("/>"):
+            return m.group(0)
+        depth += 1
+        return m.group(0) if depth <= max_depth else ""
+
+    logger.info("HTML nested %d containers deep; flattening below %d", deepest, max_depth)
+    return _CONTAINER_TAG.sub(keep_shallow, html)
 
 
 def html_to_document(
@@ -449,7 +782,7 @@ def html_to_document(
 
     try:
         result = trafilatura.bare_extraction(
-            html,
+            flatten_deep_nesting(html),
             url=url,
             include_comments=False,
             favor_precision=True,
@@ -457,10 +790,13 @@ def html_to_document(
             date_extraction_params=set_date_params(extensive=False),
         )
     except Exception as exc:  # lxml/trafilatura failures on broken markup
-        return InputError(f"HTML extraction failed: {exc}", file=source_file, line=source_line)
+        return InputError(f"HTML extraction failed: {one_line(exc)}", file=source_file, line=source_line)
     text = (result.text or "") if result is not None else ""
-    if not text.strip():
+    if not has_visible_text(text):
         return EmptyDocumentError("no article text found in HTML", file=source_file, line=source_line)
+    too_long = text_too_long(text, file=source_file, line=source_line)
+    if too_long is not None:
+        return too_long
     published = fallback_published
     if result.date:
         try:
@@ -486,12 +822,13 @@ def read_html(path: Path, **_options: Any) -> Iterator[ReadResult]:
     if isinstance(data, InputError):
         yield data
         return
+    name = display_name(path)
     try:
-        html = decode_bytes(data, file=str(path), declared=_declared_html_charset(data))
+        html = decode_bytes(data, file=name, declared=_declared_html_charset(data))
     except EncodingError as err:
         yield err
         return
-    yield html_to_document(html, doc_id=path.stem, source_file=str(path))
+    yield html_to_document(html, doc_id=display_name(path.stem), source_file=name)
 
 
 def _csv_delimiter(header_line: str) -> str:
@@ -506,7 +843,7 @@ def read_csv(path: Path, *, text_column: str = "text", **_options: Any) -> Itera
     Columns ``id``, ``title``, ``published``, ``lang``, ``outlet``, ``url`` are used when
     present; the id defaults to ``<stem>-<row>`` (row 1 = first data row).
     """
-    name = str(path)
+    name = display_name(path)
     stream = _open(path)
     if isinstance(stream, InputError):
         yield stream
@@ -520,21 +857,24 @@ def read_csv(path: Path, *, text_column: str = "text", **_options: Any) -> Itera
         if reason is not None:
             yield EncodingError(reason, file=name)
             return
-        decoder = LineDecoder(name, head)
-        bad_lines: dict[int, EncodingError] = {}
+        raw_lines, source_encoding = line_source(head, stream, name)
+        decoder = LineDecoder(name, head, source_encoding=source_encoding)
+        bad_lines: dict[int, InputError] = {}
 
         def text_lines() -> Iterator[str]:
-            for line_no, raw in enumerate(_line_source(head, stream), start=1):
+            for line_no, raw in enumerate(raw_lines, start=1):
                 try:
                     yield decoder.decode(raw, line_no)
-                except EncodingError as err:
+                except InputError as err:
                     bad_lines[line_no] = err
-                    yield raw.replace(b"\x00", b"").decode(decoder.encoding, errors="replace")
+                    yield decoder.lenient(raw)
 
         lines = text_lines()
-        first = next(lines)
+        first = next(lines, "")
         delimiter = "\t" if path.suffix.lower() == ".tsv" else _csv_delimiter(first)
-        csv.field_size_limit(2**31 - 1)  # article texts exceed csv's 128 KiB default
+        # article texts exceed csv's 128 KiB default; the bound keeps an unclosed quote
+        # from gathering the rest of a huge file into one field
+        csv.field_size_limit(MAX_LINE_BYTES)
         reader = csv.reader(_prepend(first, lines), delimiter=delimiter)
         try:
             header = [h.strip().lstrip("\ufeff") for h in next(reader)]
@@ -565,7 +905,7 @@ def read_csv(path: Path, *, text_column: str = "text", **_options: Any) -> Itera
             row_no += 1
             bad = next((bad_lines[n] for n in range(start_line, last_line + 1) if n in bad_lines), None)
             if bad is not None:
-                yield EncodingError(bad.message, file=name, line=start_line)
+                yield type(bad)(bad.message, file=name, line=start_line)
                 continue
             if len(row) < len(header):
                 yield InputError(f"row has {len(row)} fields, header has {len(header)}", file=name, line=start_line)
@@ -605,9 +945,8 @@ def read_warc(path: Path, **_options: Any) -> Iterator[ReadResult]:
     published from page metadata, else the WARC-Date (capture day).
     """
     from warcio.archiveiterator import ArchiveIterator
-    from warcio.exceptions import ArchiveLoadFailed
 
-    name = str(path)
+    name = display_name(path)
     stream = _open(path)
     if isinstance(stream, InputError):
         yield stream
@@ -637,9 +976,17 @@ def read_warc(path: Path, **_options: Any) -> Iterator[ReadResult]:
                 if status != "200":
                     logger.info("%s: skipping %s: HTTP status %s", name, uri, status)
                     continue
-                payload = record.content_stream().read()
+                payload = record.content_stream().read(MAX_FILE_BYTES + 1)
                 documents += 1
                 source = f"{name}#{uri}" if uri else name
+                if len(payload) > MAX_FILE_BYTES:
+                    yield InputError(f"HTML payload over {MAX_FILE_BYTES:,} bytes for {uri}", file=name)
+                    continue
+                missing = getattr(record.raw_stream, "limit", 0)
+                if isinstance(missing, int) and missing > 0:
+                    # warcio hands out a record cut by the end of the file as if whole
+                    yield InputError(f"truncated WARC record for {uri}: {missing} byte(s) missing", file=name)
+                    continue
                 if not payload.strip():
                     yield EmptyDocumentError(f"empty HTML payload for {uri}", file=name)
                     continue
@@ -673,8 +1020,9 @@ def read_warc(path: Path, **_options: Any) -> Iterator[ReadResult]:
                 elif uri:
                     result = result.model_copy(update={"url": uri})
                 yield result
-        except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
-            yield InputError(f"not a readable WARC file: {exc}", file=name)
+        except Exception as exc:  # warcio on hostile bytes: ArchiveLoadFailed, zlib.error, EOFError, ...
+            logger.debug("%s: WARC parsing failed", name, exc_info=True)
+            yield InputError(f"not a readable WARC file: {type(exc).__name__}: {one_line(exc)}", file=name)
             return
     if documents == 0:
         yield InputError("no documents: no HTML response records in WARC", file=name)
@@ -729,10 +1077,10 @@ def read_file(path: Path, *, text_column: str = "text") -> Iterator[ReadResult]:
             with open(path, "rb") as fh:
                 head = fh.read(SNIFF_BYTES)
         except OSError as exc:
-            yield InputError(f"cannot open file: {exc.strerror or exc}", file=str(path))
+            yield InputError(f"cannot open file: {exc.strerror or exc}", file=display_name(path))
             return
         fmt = sniff_format(head)
-        logger.info("%s: unknown suffix %r; content looks like %s", path, path.suffix, fmt)
+        logger.info("%s: unknown suffix %r; content looks like %s", display_name(path), path.suffix, fmt)
     yield from READERS[fmt](path, text_column=text_column)
 
 
@@ -740,10 +1088,21 @@ def _is_hidden(name: str) -> bool:
     return name.startswith(".")
 
 
-def iter_directory_files(root: Path) -> Iterator[Path]:
-    """Files under ``root`` with a known suffix, recursively, sorted by relative path; hidden ones skipped."""
+def iter_directory_files(root: Path, errors: list[InputError] | None = None) -> Iterator[Path]:
+    """Files under ``root`` with a known suffix, recursively, sorted by relative path; hidden ones skipped.
+
+    Subdirectories that cannot be listed are appended to ``errors`` (``os.walk`` would
+    skip them silently: a month of crawl in an unreadable folder would just be missing).
+    """
+
+    def unreadable(exc: OSError) -> None:
+        where = display_name(exc.filename if exc.filename is not None else root)
+        logger.warning("%s: cannot list directory: %s", where, exc.strerror or exc)
+        if errors is not None:
+            errors.append(InputError(f"cannot list directory: {exc.strerror or exc}", file=where))
+
     found: list[tuple[tuple[str, ...], Path]] = []
-    for dirpath, dirnames, filenames in os.walk(root):
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
         hidden_dirs = [d for d in dirnames if _is_hidden(d)]
         for d in hidden_dirs:
             logger.info("skipping hidden directory %s", Path(dirpath) / d)
@@ -762,12 +1121,23 @@ def iter_directory_files(root: Path) -> Iterator[Path]:
 
 
 def read_directory(root: Path, *, text_column: str = "text") -> Iterator[ReadResult]:
+    """Every input file under ``root``; special files (FIFOs, sockets, broken links) are reported, not opened."""
     files = 0
-    for path in iter_directory_files(root):
+    walk_errors: list[InputError] = []
+    for path in iter_directory_files(root, walk_errors):
         files += 1
+        try:
+            mode = path.stat().st_mode
+        except OSError as exc:
+            yield InputError(f"cannot open file: {exc.strerror or exc}", file=display_name(path))
+            continue
+        if not stat.S_ISREG(mode):
+            yield InputError("not a regular file (a FIFO, socket or device)", file=display_name(path))
+            continue
         yield from read_file(path, text_column=text_column)
-    if files == 0:
-        yield InputError("no input files (.jsonl, .txt, .html, .csv, .warc) in directory", file=str(root))
+    yield from walk_errors
+    if files == 0 and not walk_errors:
+        yield InputError("no input files (.jsonl, .txt, .html, .csv, .warc) in directory", file=display_name(root))
 
 
 def iter_read_results(paths: Iterable[str | os.PathLike[str]], *, text_column: str = "text") -> Iterator[ReadResult]:
@@ -782,7 +1152,7 @@ def iter_read_results(paths: Iterable[str | os.PathLike[str]], *, text_column: s
         elif path.exists():
             yield from read_file(path, text_column=text_column)
         else:
-            yield InputError("no such file or directory", file=str(item))
+            yield InputError("no such file or directory", file=display_name(item))
 
 
 def unique_ids(docs: Iterable[Document]) -> Iterator[Document]:

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr, field_validator
 
 from dateline.errors import DataFileError
 from dateline.ingest.language import detect_language, to_iso639_1
+from dateline.ingest.normalize import matching_text
 from dateline.model import MASKED_ZONES, Zone, ZoneKind, mask_zones
 
 logger = logging.getLogger(__name__)
@@ -123,23 +124,41 @@ def load_cues(path: Path = ZONING_DATA) -> tuple[ZoningCue, ...]:
 
 @dataclass(frozen=True)
 class Line:
-    """A non-blank line: ``text`` is ``source[start:end]``, surrounding whitespace excluded."""
+    """A non-blank line: ``text`` is ``source[start:end]``, surrounding whitespace excluded.
+
+    ``match`` is the same line in :func:`~dateline.ingest.normalize.matching_text`
+    (bidi and zero-width marks out, NFC): cues and titles are matched on it, while
+    zones keep the original ``text`` and offsets.
+    """
 
     index: int
     start: int
     end: int
     text: str
+    match: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.match:
+            object.__setattr__(self, "match", self.text)
 
 
-def split_lines(text: str) -> list[Line]:
-    """Non-blank lines with exact offsets (``str.strip`` also drops U+00A0)."""
+def split_lines(text: str, matching: str | None = None) -> list[Line]:
+    """Non-blank lines with exact offsets (``str.strip`` also drops U+00A0).
+
+    ``matching`` is ``matching_text(text)`` (same length, same whitespace); a line of
+    format characters only is blank in it and is skipped.
+    """
+    matching = text if matching is None else matching
     lines: list[Line] = []
     pos = 0
     for raw in text.split("\n"):
         stripped = raw.strip()
         if stripped:
             start = pos + (len(raw) - len(raw.lstrip()))
-            lines.append(Line(len(lines), start, start + len(stripped), stripped))
+            end = start + len(stripped)
+            match = matching[start:end].strip()
+            if match:
+                lines.append(Line(len(lines), start, end, stripped, match))
         pos += len(raw) + 1
     return lines
 
@@ -159,7 +178,7 @@ def match_cue(line: str, cues: tuple[ZoningCue, ...]) -> ZoningCue | None:
 def find_cue_zones(lines: list[Line], cues: tuple[ZoningCue, ...]) -> dict[int, Zone]:
     zones: dict[int, Zone] = {}
     for line in lines:
-        cue = match_cue(line.text, cues)
+        cue = match_cue(line.match, cues)
         if cue is not None:
             zones[line.index] = _zone(line, cue.kind, f"cue {cue.id}")
     return zones
@@ -170,7 +189,7 @@ def _norm(s: str) -> str:
 
 
 def _same_title(line: str, title: str) -> bool:
-    a, b = _norm(line), _norm(title)
+    a, b = _norm(line), _norm(matching_text(title))
     if not a or not b:
         return False
     if a == b:
@@ -181,17 +200,17 @@ def _same_title(line: str, title: str) -> bool:
 
 def _is_header_like(line: Line) -> bool:
     return (
-        len(line.text) <= HEADER_MAX_CHARS
-        and len(line.text.split()) <= HEADER_MAX_WORDS
-        and not line.text.endswith((".", ":", ","))
+        len(line.match) <= HEADER_MAX_CHARS
+        and len(line.match.split()) <= HEADER_MAX_WORDS
+        and not line.match.endswith((".", ":", ","))
     )
 
 
 def _is_title_like(line: Line, lines: list[Line]) -> bool:
-    if len(line.text) > TITLE_MAX_CHARS or _SENTENCE_END.search(line.text) or line.text.endswith((":", ",")):
+    if len(line.match) > TITLE_MAX_CHARS or _SENTENCE_END.search(line.match) or line.match.endswith((":", ",")):
         return False
-    breaks = len(_SENTENCE_BREAK.findall(line.text))
-    if breaks > 1 or (breaks == 1 and len(line.text) > TWO_PART_TITLE_MAX_CHARS):
+    breaks = len(_SENTENCE_BREAK.findall(line.match))
+    if breaks > 1 or (breaks == 1 and len(line.match) > TWO_PART_TITLE_MAX_CHARS):
         return False
     later = lines[line.index + 1 :]
     return any(len(x.text) >= TITLE_BODY_MIN_CHARS and len(x.text) > len(line.text) for x in later)
@@ -207,7 +226,7 @@ def find_title_line(lines: list[Line], title: str | None, taken: dict[int, Zone]
     top = [x for x in lines[:TITLE_SEARCH_LINES] if x.index not in taken]
     if title:
         for line in top:
-            if _same_title(line.text, title):
+            if _same_title(line.match, title):
                 return line.index, "headline (matches Document.title)"
         return None, ""
     if not top:
@@ -224,7 +243,7 @@ def find_header_lines(lines: list[Line], title_index: int | None, taken: dict[in
     if title_index is not None:
         above = [x for x in lines[:title_index] if x.index not in taken]
         return [x.index for x in above if len(x.text) <= ABOVE_TITLE_MAX_CHARS]
-    if len(lines) > 2 and 0 not in taken and _is_header_like(lines[0]) and len(lines[0].text.split()) <= 2:
+    if len(lines) > 2 and 0 not in taken and _is_header_like(lines[0]) and len(lines[0].match.split()) <= 2:
         return [0]
     return []
 
@@ -241,7 +260,7 @@ def find_lead_captions(lead: list[Line], taken: dict[int, Zone]) -> dict[int, Zo
     """Short free lines of the lead zone as captions (opt-in: see LEAD_CAPTION_MAX_CHARS)."""
     zones: dict[int, Zone] = {}
     for line in lead:
-        if line.index in taken or len(line.text) > LEAD_CAPTION_MAX_CHARS or line.text.endswith(":"):
+        if line.index in taken or len(line.text) > LEAD_CAPTION_MAX_CHARS or line.match.endswith(":"):
             continue
         zones[line.index] = _zone(line, "caption", "short line between headline and first paragraph")
     return zones
@@ -298,7 +317,7 @@ def find_zones(
     ``guess_lead_captions`` also takes short same-language lead lines (imprecise).
     """
     cues = load_cues() if cues is None else cues
-    lines = split_lines(text)
+    lines = split_lines(text, matching_text(text))
     zones = find_cue_zones(lines, cues)
 
     title_index, why = find_title_line(lines, title, zones)

@@ -155,24 +155,28 @@ class SQLiteStore:
     def known_hashes(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT content_hash FROM documents")}
 
-    def write_batch(self, results: Iterable[tuple[Document, list[Event]]]) -> tuple[int, int]:
+    def write_batch(self, results: Iterable[tuple]) -> tuple[int, int]:
         """Store documents with their events in one transaction; returns (docs, events) written.
 
-        A document already stored with the same content hash is left as it is
-        (idempotent re-ingest); one stored under the same id with other content is
-        replaced together with its events.
+        Items are ``(document, events)`` or ``(document, events, input_hash)``; the input
+        hash (of the document as read, before zoning) is what ``--resume`` compares. A
+        document already stored with the same hash is left as it is (idempotent
+        re-ingest); one stored under the same id with other content is replaced together
+        with its events.
         """
         n_docs = n_events = 0
         self.db.execute("BEGIN IMMEDIATE")
         try:
-            for doc, events in results:
-                if self.has_document(doc.content_hash):
+            for item in results:
+                doc, events = item[0], item[1]
+                content_hash = item[2] if len(item) > 2 and item[2] else doc.content_hash
+                if self.has_document(content_hash):
                     continue
                 self.db.execute("DELETE FROM documents WHERE id = ?", (doc.id,))
                 self.db.execute(
                     "INSERT INTO documents (id, content_hash, title, published, lang, outlet, url, source_file,"
                     " source_line, text, zones, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (doc.id, doc.content_hash, doc.title, _iso(doc.published), doc.lang, doc.outlet, doc.url,
+                    (doc.id, content_hash, doc.title, _iso(doc.published), doc.lang, doc.outlet, doc.url,
                      doc.source_file, doc.source_line, doc.text,
                      json.dumps([z.model_dump() for z in doc.zones], ensure_ascii=False), _now()),
                 )
