@@ -246,19 +246,13 @@ def classify(
 ) -> None:
     """Label each document with its single most likely event class."""
     try:
-        from dateline import nlp
-        from dateline.extract.classify import classify_text
-        from dateline.ingest import prepare
-        from dateline.io import atomic_text
+        from dateline.extract.classify import classify_documents
 
         docs, _ = _read_documents(inputs, text_column, skip_bad, errors)
-        docs = [prepare(d) for d in docs]
-        analyses = nlp.analyse_many([(d.analysis_text, d.lang) for d in docs])
+        records = classify_documents(docs)
         with _output(out) as fh:
-            for d, a in zip(docs, analyses):
-                lab = classify_text(d.analysis_text, a, d.lang)
-                fh.write(json.dumps({"doc_id": d.id, "label": lab.label, "score": round(lab.score, 4),
-                                     "top": [list(t) for t in lab.top]}, ensure_ascii=False) + "\n")
+            for rec in records:
+                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
         if not quiet and out:
             err.print(f"classified {len(docs)} document(s) → {out}")
     except DatelineError as exc:

@@ -33,17 +33,9 @@ def predictions(kind: str, docs_path: Path, limit: int | None = None) -> list[di
 
         return [ev.to_contract() for r in process_stream(docs) for ev in r.events]
     if kind == "classify":
-        from dateline import nlp
-        from dateline.extract.classify import classify_text
-        from dateline.ingest import prepare
+        from dateline.extract.classify import classify_documents
 
-        prepared = [prepare(d) for d in docs]
-        analyses = nlp.analyse_many([(d.analysis_text, d.lang) for d in prepared])
-        out = []
-        for d, a in zip(prepared, analyses):
-            lab = classify_text(d.analysis_text, a, d.lang)
-            out.append({"doc_id": d.id, "label": lab.label, "score": lab.score, "top": lab.top})
-        return out
+        return classify_documents(docs)
     if kind == "geoparse":
         from dateline.resolve.geoparse import geoparse_documents
 
