@@ -14,8 +14,8 @@ from dateline.pipeline import process_stream
 
 from .conftest import shared_path
 
-RECALL_FLOOR = 0.90
-PRECISION_FLOOR = 0.80
+RECALL_FLOOR = 0.95
+PRECISION_FLOOR = 0.90
 
 
 @pytest.fixture(scope="module")
