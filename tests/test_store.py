@@ -58,3 +58,43 @@ def test_filters(tmp_path):
         s.write_batch([(d, [_event(d)])])
         assert len(list(s.iter_events(where={"country": "Iraq"}))) == 1
         assert list(s.iter_events(where={"date_from": "2024-06-01"})) == []
+
+
+def test_concurrent_reader_sees_whole_documents(tmp_path):
+    """A reader (the web UI) during writes sees every document with all its events or
+    not at all: WAL snapshots plus one transaction per batch."""
+    import threading
+
+    db = tmp_path / "c.db"
+    SQLiteStore(db).close()
+    n_docs, per_doc = 60, 3
+    done = threading.Event()
+    errors: list[str] = []
+
+    def write():
+        with SQLiteStore(db) as s:
+            for i in range(n_docs):
+                d = _doc(i=f"d{i}", text=f"Un convoi a été visé à Samawa ({i}).")
+                s.write_batch([(d, [_event(d, n) for n in range(1, per_doc + 1)])])
+        done.set()
+
+    t = threading.Thread(target=write)
+    t.start()
+    seen = 0
+    with SQLiteStore(db, read_only=True) as r:
+        while not done.is_set() or seen < n_docs:
+            docs = r.count("documents")
+            events = list(r.iter_events())
+            by_doc: dict[str, int] = {}
+            for e in events:
+                by_doc[e.doc_id] = by_doc.get(e.doc_id, 0) + 1
+            if any(v != per_doc for v in by_doc.values()):
+                errors.append(f"partial document visible: {by_doc}")
+            if len(by_doc) > docs + 1:  # the writer may commit between the two reads
+                errors.append("events without their document")
+            seen = max(seen, len(by_doc))
+            if done.is_set() and seen >= n_docs:
+                break
+    t.join()
+    assert not errors, errors[:3]
+    assert seen == n_docs
