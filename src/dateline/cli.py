@@ -9,9 +9,7 @@ import json
 import logging
 import sys
 import time
-import traceback
 from collections import Counter
-from collections.abc import Iterator
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, Optional
@@ -23,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from dateline import __version__
+from dateline.cli_common import STATE, err, fail
 from dateline.errors import DatelineError, InputError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -37,10 +36,9 @@ def _register_subapps() -> None:
 
     app.add_typer(outlets_app, name="outlets")
     register_gazetteer(gazetteer_app)
-err = Console(stderr=True)
 log = logging.getLogger("dateline")
 
-_STATE = {"debug": False}
+_STATE = STATE
 
 
 class _StderrHandler(logging.StreamHandler):
@@ -76,13 +74,7 @@ def main(
                         force=True)
 
 
-def _fail(exc: BaseException) -> None:
-    """Print a user-fixable error as one line and exit 1."""
-    if _STATE["debug"]:
-        traceback.print_exc()
-    msg = str(exc).replace("\n", " ")
-    err.print(f"[bold red]error:[/] {msg}", highlight=False, soft_wrap=True)
-    raise typer.Exit(1)
+_fail = fail
 
 
 def _output(out: Path | None):
@@ -139,7 +131,6 @@ def extract(
 ) -> None:
     """Detect and code events in news documents."""
     try:
-        from dateline.io import atomic_text
         from dateline.pipeline import process_stream
 
         docs, bad = _read_documents(inputs, text_column, skip_bad, errors)
@@ -270,7 +261,6 @@ def geoparse(
 ) -> None:
     """List every place name in each document, resolved to coordinates."""
     try:
-        from dateline.io import atomic_text
         from dateline.resolve.geoparse import geoparse_documents
 
         docs, _ = _read_documents(inputs, text_column, skip_bad, errors)
@@ -322,7 +312,6 @@ def link_cmd(
     db: Annotated[Optional[str], typer.Option("--db", help="Link the events of a store (and save incidents).")] = None,
 ) -> None:
     """Group reports of the same incident across documents and outlets."""
-    from dateline.io import atomic_text
     from dateline.link.dedup import LinkInput, link
 
     try:

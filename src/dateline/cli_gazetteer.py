@@ -17,20 +17,15 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
+from dateline.cli_common import fail
 from dateline.errors import DatelineError, EncodingError, InputError
 
 err = Console(stderr=True)
 
 
 def _fail(exc: DatelineError) -> None:
-    try:
-        from dateline.cli import _fail as parent_fail  # late: cli imports this module
-    except ImportError:
-        parent_fail = None
-    if parent_fail is not None:
-        parent_fail(exc)
-    err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-    raise typer.Exit(1)
+    """One-line error, exit 1 (the parent app's --debug shows the traceback)."""
+    fail(exc)
 
 
 def import_cmd(

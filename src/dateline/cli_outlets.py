@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from dateline.cli_common import fail
 from dateline.errors import DatelineError
 
 outlets_app = typer.Typer(help="Outlet profiles: the curated table plus imported published lists.",
@@ -23,15 +24,8 @@ out = Console()
 
 
 def _fail(exc: DatelineError) -> None:
-    """One-line error, exit 1 (through the parent app, whose ``--debug`` shows tracebacks)."""
-    try:
-        from dateline.cli import _fail as parent_fail  # imported late: cli imports this module
-    except ImportError:
-        parent_fail = None
-    if parent_fail is not None:
-        parent_fail(exc)
-    Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-    raise typer.Exit(1)
+    """One-line error, exit 1 (the parent app's --debug shows the traceback)."""
+    fail(exc)
 
 
 @outlets_app.command("import")

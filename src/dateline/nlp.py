@@ -71,7 +71,7 @@ def to_analysis(doc) -> Analysis:
         chunk = doc.text[a:b]
         pos = 0
         for part in chunk.split("\n"):
-            ps, pe = a + pos, a + pos + len(part)
+            ps = a + pos
             pos += len(part) + 1
             stripped = part.strip()
             if stripped:

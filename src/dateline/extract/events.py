@@ -22,7 +22,6 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from functools import lru_cache
 
 import pycountry
