@@ -24,7 +24,7 @@ _ACCENT_CLASSES = {
 #: kinds whose ACLED name carries the country of the event: "Civilians (Iraq)"
 COUNTRY_SUFFIXED = {"civilians", "protesters", "rioters", "unidentified"}
 #: transnational groups ACLED names per country of the event: "Islamic State (Iraq)"
-COUNTRY_SUFFIXED_IDS = {"islamic_state", "al_qaeda"}
+COUNTRY_SUFFIXED_IDS = {"islamic_state", "al_qaeda", "unidentified_tribal_militia"}
 #: country-neutral entries ("la police", "the army") named after the event's country
 COUNTRY_TEMPLATES = {"generic_military_forces": "Military Forces of {country}",
                      "generic_police_forces": "Police Forces of {country}"}
@@ -119,6 +119,10 @@ class ActorKB:
             return chosen
         if actor.id in COUNTRY_TEMPLATES and country:
             return COUNTRY_TEMPLATES[actor.id].format(country=country)
+        if actor.kind == "civilians":
+            # ACLED names every civilian party "Civilians (Country)"; journalists, health
+            # workers, drivers are its associated actors, not another name
+            return f"Civilians ({country})" if country else "Civilians"
         if (actor.kind in COUNTRY_SUFFIXED or actor.id in COUNTRY_SUFFIXED_IDS) and country \
                 and not actor.name.endswith(")"):
             return f"{actor.name} ({country})"
