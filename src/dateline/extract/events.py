@@ -199,6 +199,8 @@ def actor_role(text: str, m: ActorMatch, mention: MentionCandidate, roles: _Role
     if roles.target_before.search(text[max(0, m.start - TARGET_WINDOW):m.start]):
         return "target"
     gap = text[m.end:mention.start]
+    if roles.passive.search(text[m.end:mention.start + 16]):  # "… a été visé" inside the trigger
+        return "target"
     if roles.passive.search(gap):
         return "target"
     return "initiator" if len(gap) <= INITIATOR_GAP else "other"
@@ -633,7 +635,7 @@ def build_event(doc: Document, inc: Incident, text: str, dates: list[DateMention
     target_ids = {m.actor.id for m in targets}
     initiators = [m for m in initiators if m.actor.id not in target_ids]  # the attacked never attack
     if not claimants and not initiators:
-        metonym = _metonym_initiator(inc, toponyms, focus, kb, gaz)
+        metonym = _metonym_initiator(inc, toponyms, focus, kb, gaz, text, roles)
         if metonym is not None:
             initiators.append(metonym)
     a1 = claimants[0] if claimants else (initiators[0] if initiators else None)
@@ -756,7 +758,7 @@ def _previous_sentence(sentences: list[tuple[int, int]], start: int, text: str) 
 
 
 def _metonym_initiator(inc: Incident, toponyms: list[Toponym], focus: str | None, kb: ActorKB,
-                       gaz: Gazetteer) -> ActorMatch | None:
+                       gaz: Gazetteer, text: str, roles: _Roles | None) -> ActorMatch | None:
     """"ceux d'Ankara … s'en sont pris aux Hachd": a foreign capital or country named just
     before the trigger, as its subject, stands for that state's forces."""
     for a in inc.anchors:
@@ -766,6 +768,8 @@ def _metonym_initiator(inc: Incident, toponyms: list[Toponym], focus: str | None
                 continue
             if not (m.sent_start <= t.start < m.start and m.start - t.end <= METONYM_GAP):
                 continue
+            if roles is not None and roles.passive.search(text[t.end:m.start + 16]):
+                continue  # "la coalition emmenée par les États-Unis a été visée": not the attacker
             actor = kb.state_forces(gaz.country_names.get(t.place.country_code))
             if actor is not None:
                 return ActorMatch(t.start, t.end, t.text, actor)
