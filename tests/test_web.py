@@ -256,3 +256,20 @@ def test_create_app_refuses_a_missing_store(tmp_path) -> None:
     with pytest.raises(StoreError):
         create_app(str(tmp_path / "missing.db"))
     assert not (tmp_path / "missing.db").exists()
+
+
+def test_event_page_shows_the_outlet_profile_beside_the_facts(tmp_path):
+    from dateline.model import Document, Event
+    from dateline.store import SQLiteStore
+    from dateline.web.app import create_app
+    from fastapi.testclient import TestClient
+
+    text = "Les forces d'occupation américaines ont été visées par des roquettes à Aïn al-Asad."
+    doc = Document(id="p1", text=text, lang="fr", outlet="French Press TV")
+    ev = Event(doc_id="p1", event_id="p1-1", event_type="Explosions/Remote violence",
+               sub_event_type="Shelling/artillery/missile attack", outlet="French Press TV")
+    with SQLiteStore(tmp_path / "o.db") as s:
+        s.write_batch([(doc, [ev])])
+    html = TestClient(create_app(str(tmp_path / "o.db"))).get("/events/p1-1").text
+    assert "state-affiliated" in html and "Islamic Republic of Iran Broadcasting" in html
+    assert "Loaded wording" in html

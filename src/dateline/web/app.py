@@ -140,6 +140,29 @@ def count_events_by_type(store: SQLiteStore, where: dict[str, Any]) -> Counter[s
     return Counter(store.event_type_counts(where))
 
 
+def outlet_profile(name: str | None) -> dict[str, Any] | None:
+    """The publishing outlet's profile, shown beside (never merged into) the event's facts."""
+    if not name:
+        return None
+    from dateline.claims.outlets import default_kb
+
+    p = default_kb().find(name)
+    if p is None:
+        return {"name": name, "known": False}
+    return {"name": p.name, "known": True, "country": p.country, "state_affiliated": p.state_affiliated,
+            "typology": p.typology, "owner": p.owner, "owner_group": p.owner_group, "source": p.source}
+
+
+def loaded_summary(doc: Document | None) -> dict[str, Any] | None:
+    """Loaded wording in the outlet's own voice (lexicon spans; quotes skipped)."""
+    if doc is None:
+        return None
+    from dateline.claims.loaded import loaded_spans
+
+    spans = loaded_spans(doc.text, doc.lang or "fr")
+    return {"n": len(spans), "cues": list(dict.fromkeys(sp.text for sp in spans))[:25]}
+
+
 def document_summary(doc: Document | None) -> dict[str, Any] | None:
     if doc is None:
         return None
@@ -297,6 +320,8 @@ def create_app(db_path: str) -> FastAPI:
         text = doc.text if doc else ""
         return render(request, "event.html", {
             "event": event,
+            "outlet": outlet_profile(event.outlet),
+            "loaded": loaded_summary(doc),
             "rows": _event_rows(event),
             "doc": doc,
             "doc_link": safe_link(doc.url) if doc else None,
