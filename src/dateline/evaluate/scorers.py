@@ -19,8 +19,8 @@ from datetime import date
 from typing import Any
 
 from dateline.evaluate.datasets import event_type_of
+from dateline.geo import EARTH_RADIUS_KM, haversine_km  # noqa: F401  (re-exported)
 
-EARTH_RADIUS_KM = 6371.0  # gold/README.md fixes R = 6371 km for the seed match.
 ACLED_DISTANCE_KM = 25.0  # CONTRACT: an ACLED-notes location is right within 25 km.
 ACCURACY_KM = 161.0  # 100 miles: the customary geoparsing threshold (Leidner 2008; Gritta et al.).
 MAX_ERROR_KM = 20039.0  # Half the Earth's circumference: the worst possible error, used for AUC.
@@ -62,15 +62,6 @@ class _Result:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km on a sphere of radius 6371 km."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi = phi2 - phi1
-    dlam = math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlam / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _point(record: dict) -> tuple[float, float] | None:

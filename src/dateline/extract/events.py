@@ -29,6 +29,7 @@ import pycountry
 from dateline import data as curated
 from dateline.claims.attribution import attribute, has_claim
 from dateline.extract.triggers import GENERIC, MentionCandidate, find_mentions, type_generic
+from dateline.geo import haversine_km
 from dateline.ingest.normalize import original_span
 from dateline.model import Document, Event, Evidence, Mention
 from dateline.nlp import Analysis
@@ -227,18 +228,14 @@ def _is_metonym(p: Place, focus: str | None) -> bool:
     return focus is not None and p.country_code != focus and p.feature_code in ("PPLC", "PCLI")
 
 
-def haversine_km(a: Place, b: Place) -> float:
-    r = 6371.0
-    p1, p2 = math.radians(a.latitude), math.radians(b.latitude)
-    dp, dl = p2 - p1, math.radians(b.longitude - a.longitude)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * r * math.asin(min(1.0, math.sqrt(h)))
+def place_distance_km(a: Place, b: Place) -> float:
+    return haversine_km(a.latitude, a.longitude, b.latitude, b.longitude)
 
 
 def places_compatible(a: Place | None, b: Place | None) -> bool:
     if a is None or b is None:
         return True
-    if a.pid == b.pid or haversine_km(a, b) <= SAME_PLACE_KM:
+    if a.pid == b.pid or place_distance_km(a, b) <= SAME_PLACE_KM:
         return True
     # a province or country contains the town: compatible
     for big, small in ((a, b), (b, a)):
@@ -435,7 +432,8 @@ def extract_events(doc: Document, analysis: Analysis, gaz: Gazetteer, kb: ActorK
     toponyms = resolve(spans, gaz, text=text, outlet=doc.outlet)
     # the filing place of a wire story is not where its events happened, and "the
     # Baghdad Ledger" is a newspaper, not a place
-    not_places = [(z.start, z.end) for z in doc.zones if z.kind == "dateline"]
+    dateline_spans = [(z.start, z.end) for z in doc.zones if z.kind == "dateline"]
+    not_places = list(dateline_spans)
     if doc.outlet and len(doc.outlet) > 3:
         not_places += [(m.start(), m.end()) for m in re.finditer(re.escape(doc.outlet), text, re.I)]
     if not_places:
@@ -443,7 +441,6 @@ def extract_events(doc: Document, analysis: Analysis, gaz: Gazetteer, kb: ActorK
     # "Iraqi security officials": a nationality adjective names no event place
     toponyms = [t for t in toponyms if gaz.demonym(t.text) is None]
     # a dateline's date is the report's, not an event's: it only serves as a fallback
-    dateline_spans = [(z.start, z.end) for z in doc.zones if z.kind == "dateline"]
     dates = [d for d in find_dates(text, lang, doc.published)]
     event_dates = [d for d in dates if not any(s <= d.start < e for s, e in dateline_spans)]
     focus = _focus_country(toponyms)
@@ -500,7 +497,7 @@ def _focus_country(toponyms: list[Toponym]) -> str | None:
     return votes.most_common(1)[0][0] if votes else None
 
 
-def _caption_date(doc: Document, inc: Incident, lang: str | None, sub: str) -> tuple[DateMention, int, int] | None:
+def _caption_date(doc: Document, inc: Incident, lang: str | None, sub: str) -> DateMention | None:
     """A date from a caption of the story that shows the same place or kind of event."""
     place = inc.place.place if inc.place else None
     for z in doc.zones:
@@ -515,7 +512,7 @@ def _caption_date(doc: Document, inc: Incident, lang: str | None, sub: str) -> t
         )
         same_kind = any(h.cue.pattern.search(cap) for a in inc.anchors for h in a.mention.hits if h.cue.sub == sub)
         if same_place or same_kind:
-            return ds[0], z.start, z.end
+            return ds[0]
     return None
 
 
@@ -561,9 +558,8 @@ def build_event(doc: Document, inc: Incident, text: str, dates: list[DateMention
         event_date, time_precision = dm.value, dm.precision
         evidence.append(_evidence(doc, "event_date", dm.start, dm.end))
     else:
-        cap = _caption_date(doc, inc, lang, sub)
-        if cap is not None:
-            d, _, _ = cap
+        d = _caption_date(doc, inc, lang, sub)
+        if d is not None:
             event_date, time_precision = d.value, d.precision
             evidence.append(_evidence(doc, "event_date", d.start, d.end))
         else:

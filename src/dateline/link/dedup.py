@@ -13,11 +13,12 @@ them as distinct incidents).
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+
+from dateline.geo import haversine_km
 
 #: how many days apart two reports of one incident may be dated, by the coarser
 #: time_precision of the pair (1 day, 2 week, 3 month)
@@ -59,10 +60,7 @@ class LinkInput:
 
 
 def _km(a: LinkInput, b: LinkInput) -> float:
-    p1, p2 = math.radians(a.latitude), math.radians(b.latitude)  # type: ignore[arg-type]
-    dp, dl = p2 - p1, math.radians(b.longitude - a.longitude)  # type: ignore[operator]
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
+    return haversine_km(a.latitude, a.longitude, b.latitude, b.longitude)  # type: ignore[arg-type]
 
 
 def same_incident(a: LinkInput, b: LinkInput) -> bool:

@@ -33,6 +33,7 @@ from importlib import metadata
 from pathlib import Path
 
 from dateline import data as curated
+from dateline.geo import haversine_km
 from dateline.text import fold, name_key, strip_accents
 
 log = logging.getLogger(__name__)
@@ -783,15 +784,9 @@ class _ImportedGeoNames:
             "SELECT p.* FROM places_rtree r JOIN places p ON p.geonameid = r.id "
             "WHERE r.min_lat >= ? AND r.max_lat <= ? AND r.min_lon >= ? AND r.max_lon <= ?",
             (lat - dlat, lat + dlat, lon - dlon, lon + dlon)).fetchall()
-        out = [(_haversine(lat, lon, r[2], r[3]), r) for r in rows]
+        out = [(haversine_km(lat, lon, r[2], r[3]), r) for r in rows]
         out = sorted((d, r) for d, r in out if d <= km)[:limit]
         return [self._place(r) for _, r in out]
-
-
-def _haversine(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
 
 
 @lru_cache(maxsize=1)
