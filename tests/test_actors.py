@@ -3,6 +3,7 @@
 from datetime import date
 
 from dateline.data import actors
+from dateline.resolve.actors import default_kb
 
 
 def test_kb_validates_and_is_large_enough():
@@ -38,3 +39,10 @@ def test_acled_names_follow_periods_and_country(kb):
 
 def test_short_acronyms_are_case_sensitive(kb):
     assert not [m for m in kb.find("ei ei ei") if m.actor.id == "islamic_state"]
+
+
+def test_spellings_that_fold_alike_each_match():
+    # "As'hab" and "Ashab" fold to one key; both spellings must still be found
+    kb = default_kb()
+    for text in ("il s'agit d'As'hab al-Kahf", "le groupe Ashab al-Kahf"):
+        assert [m.actor.id for m in kb.find(text)] == ["ashab_al_kahf"], text

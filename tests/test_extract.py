@@ -64,3 +64,43 @@ def test_confidence_and_notes():
     for e in _events(TWO_INCIDENTS):
         assert 0.0 < e.confidence < 1.0
         assert e.notes and e.notes.startswith("On ")
+
+
+def test_claimant_named_after_the_claim():
+    # the claim sentence names only the umbrella ("la Résistance"); the group is
+    # identified two sentences later, in the next paragraph
+    text = (
+        "Mardi soir, six roquettes ont frappé la base aérienne d'Aïn al-Asad, dans la province d'al-Anbar. "
+        "Et la Résistance n'a pas tardé à revendiquer l'attaque.\n\n"
+        "Le communiqué ne laisse aucun doute. Il s'agit d'As'hab al-Kahf, qui promet d'autres frappes.\n\n"
+        "Partager Cet Article"
+    )
+    (ev,) = _events(text)
+    assert ev.claimed_by == ["Ashab al-Kahf"]
+    assert ev.actor1 == "Ashab al-Kahf"
+
+
+def test_claim_between_the_incident_sentences():
+    # "C'est X qui le revendique" names no event of its own, yet claims this one
+    text = (
+        "Mercredi, une bombe en bordure de route a visé un convoi logistique de l'armée américaine près de Falloujah. "
+        "C'est « la Résistance internationale » qui le revendique. "
+        "Au moins un camion a été détruit par l'engin piégé.\n\n"
+        "Partager Cet Article"
+    )
+    (ev,) = _events(text)
+    assert ev.claimed_by == ["International Resistance"]
+
+
+def test_report_sentence_gives_the_source():
+    # the opener names the place only; the dated, placed sentence is the report and
+    # its source ("des sources irakiennes") is who says so
+    text = (
+        "Un nouveau convoi logistique US a été pris pour cible à Diwaniyah. "
+        "Ce samedi, des sources irakiennes ont fait état de l'explosion d'une bombe en bordure de route "
+        "au passage d'un convoi de la coalition dans la province d'al-Diwaniyah.\n\n"
+        "Partager Cet Article"
+    )
+    (ev,) = _events(text, published=date(2021, 3, 13))
+    assert ev.attribution.asserted_by == "anonymous"
+    assert ev.attribution.epistemic == "reported"

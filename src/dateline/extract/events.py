@@ -17,6 +17,7 @@ Reads ``Document.text``/``zones``/``published``/``lang`` and the ``Analysis``; w
 
 from __future__ import annotations
 
+import bisect
 import logging
 import math
 import re
@@ -105,6 +106,18 @@ class Incident:
         placed = [a for a in self.anchors if a.place is not None]
         return min(placed, key=lambda a: _place_rank(a.place, a.place_is_reference)) if placed else None
 
+    def report_anchor(self) -> Anchor | None:
+        """The sentence that reports the incident: the one giving both its place and its
+        date ("Ce samedi, des sources irakiennes ont fait état d'une explosion [...] dans
+        la province d'al-Diwaniyah"), else the one giving its date, else the best-placed one. A headline-style opener
+        that only names the place is the outlet's framing; the dated, placed sentence is
+        the report, and its source is who says so."""
+        full = [a for a in self.anchors if a.place is not None and a.date is not None]
+        if full:
+            return min(full, key=lambda a: _place_rank(a.place, a.place_is_reference))
+        dated = [a for a in self.anchors if a.date is not None]
+        return (dated[0] if dated and self._best_placed() is not None else None) or self._best_placed()
+
     @property
     def place(self) -> Toponym | None:
         a = self._best_placed()
@@ -157,6 +170,8 @@ class _Roles:
     agent_before: re.Pattern[str]
     passive: re.Pattern[str]
     elsewhere: re.Pattern[str] | None
+    same_group: re.Pattern[str] | None = None
+    identified: re.Pattern[str] | None = None
 
 
 @lru_cache(maxsize=None)
@@ -172,6 +187,8 @@ def _roles(lang: str) -> _Roles | None:
         re.compile(rf"(?<![\w])(?:{spec['passive']})(?![\w])", re.I),
         re.compile(rf"(?<![\w])(?:{spec['elsewhere']})\s*(?:la |le |l['’]|les )?(?:\w+ ){{0,2}}$", re.I)
         if spec.get("elsewhere") else None,
+        re.compile(rf"(?<![\w])(?:{spec['same_group']})(?![\w])", re.I) if spec.get("same_group") else None,
+        re.compile(rf"(?<![\w])(?:{spec['identified']})", re.I) if spec.get("identified") else None,
     )
 
 
@@ -623,6 +640,10 @@ def build_event(doc: Document, inc: Incident, text: str, dates: list[DateMention
                 mm = pat.search(text, s, e)
                 if mm and role == "target" and kb.get(actor_id) is not None:
                     implicit_targets.append((kb.get(actor_id), mm.start(), mm.end()))
+    if not claimants:
+        claimants = _interior_claimants(text, lang, sent_spans, follow, sentences, actor_matches, other_mentions or ())
+    if not claimants and roles is not None:
+        claimants = _referred_claimants(text, lang, sent_spans, follow, actor_matches, sentences, roles)
     when = event_date
     name = lambda a: kb.acled_name(a, when, country)  # noqa: E731
     claimed_by = list(dict.fromkeys(name(m.actor) for m in claimants))
@@ -663,7 +684,7 @@ def build_event(doc: Document, inc: Incident, text: str, dates: list[DateMention
     # -- attribution -----------------------------------------------------------------
     # the core report is the sentence that places the event; a sentence without a cue
     # right after a cited one in the same paragraph continues the citation
-    core = inc._best_placed() or primary
+    core = inc.report_anchor() or primary
     cs, ce = core.mention.sent_start, core.mention.sent_end
     claimant = claimed_by[0] if claimed_by else None
     attribution = attribute(text[cs:ce], lang, claimant=claimant)
@@ -703,6 +724,90 @@ def build_event(doc: Document, inc: Incident, text: str, dates: list[DateMention
 
 
 _CODED = re.compile(r"\bcoded as\b", re.I)
+
+
+#: how far after an identification cue ("il s'agit de") the group's name may start
+IDENTIFIED_GAP = 3
+#: how many sentences after a claim may still name the claimant
+IDENTIFY_SENTENCES = 4
+
+
+def _after(sentences: list[tuple[int, int]], span: tuple[int, int], text: str, n: int) -> list[tuple[int, int]]:
+    """Up to ``n`` sentences after ``span``, in its paragraph and the next one (a claim
+    closing one paragraph is often explained at the start of the next)."""
+    i = bisect.bisect_left(sentences, span)
+    out: list[tuple[int, int]] = []
+    last, breaks = span[1], 0
+    for s, e in sentences[i + 1:i + 1 + n]:
+        breaks += "\n\n" in text[last:s]
+        if breaks > 1:
+            break
+        out.append((s, e))
+        last = e
+    return out
+
+
+def _referred_claimants(text: str, lang: str | None, spans: list[tuple[int, int]], follow: list[tuple[int, int]],
+                        actor_matches: list[ActorMatch], sentences: list[tuple[int, int]],
+                        roles: _Roles) -> list[ActorMatch]:
+    """The claimant of an incident whose claim sentence does not name the group.
+
+    Partisan reports often say "la Résistance n'a pas tardé à revendiquer l'attaque"
+    and identify the group later ("il s'agit d'As'hab al-Kahf"), or refer back to the
+    group that claimed an earlier attack ("le même groupe [...] a affirmé avoir abattu
+    l'appareil"). The first is read in the incident's sentences and the ones that
+    follow the claim; the second resolves to the latest armed group that made a claim
+    earlier in the document. Only armed non-state groups are claimants.
+    """
+    claim_spans = [(s, e) for s, e in spans if has_claim(text[s:e], lang)]
+    if not claim_spans:
+        return []
+    armed = [m for m in actor_matches if m.actor.kind in _ARMED_NON_STATE and m.actor.id != "unidentified_armed_group"]
+    first_claim = claim_spans[0][0]
+    if roles.identified is not None:
+        for s, e in sorted({*spans, *follow, *_after(sentences, claim_spans[-1], text, IDENTIFY_SENTENCES)}):
+            if s < first_claim:
+                continue
+            for cue in roles.identified.finditer(text, s, e):
+                named = next((m for m in armed if cue.end() <= m.start <= cue.end() + IDENTIFIED_GAP), None)
+                if named is not None:
+                    return [named]
+    if roles.same_group is not None:
+        for s, e in claim_spans:
+            if not roles.same_group.search(text, s, e):
+                continue
+            earlier = [m for m in armed if m.end <= s and _in_claim_sentence(m, sentences, text, lang)]
+            if earlier:
+                return [earlier[-1]]
+    return []
+
+
+def _interior_claimants(text: str, lang: str | None, spans: list[tuple[int, int]], follow: list[tuple[int, int]],
+                        sentences: list[tuple[int, int]], actor_matches: list[ActorMatch],
+                        mentions: list[tuple[int, int]]) -> list[ActorMatch]:
+    """Armed groups claiming the incident in a sentence that sits among (or right after)
+    its sentences but names no event of its own: "[...] détruit par cet engin piégé.
+    C'est « la Résistance internationale » qui le revendique. [...]"."""
+    if not spans:
+        return []
+    lo, hi = spans[0][0], max(e for _, e in [*spans, *follow])
+    out = []
+    for s, e in sentences:
+        if s < lo or e > hi or (s, e) in spans or any(s <= ms < e for ms, _ in mentions):
+            continue
+        if not has_claim(text[s:e], lang):
+            continue
+        out += [m for m in actor_matches if s <= m.start < e and m.actor.kind in _ARMED_NON_STATE
+                and m.actor.id != "unidentified_armed_group"]
+    return out
+
+
+def _in_claim_sentence(m: ActorMatch, sentences: list[tuple[int, int]], text: str, lang: str | None) -> bool:
+    i = bisect.bisect_right(sentences, (m.start, len(text) + 1)) - 1
+    if i < 0:
+        return False
+    s, e = sentences[i]
+    return s <= m.start < e and has_claim(text[s:e], lang)
 
 
 def tally_counts(text: str, lang: str | None, spans: list[tuple[int, int]], on_count,

@@ -59,13 +59,17 @@ class ActorKB:
     def __init__(self, entries: tuple[ActorEntry, ...]):
         self.entries = {e.id: e for e in entries}
         self.by_key: dict[str, ActorEntry] = {}
-        loose, strict = [], []
+        loose: list[str] = []
+        strict: list[str] = []
+        seen: set[str] = set()
         for e in entries:
             for alias in [e.name, *e.aliases.all()]:
                 key = fold(alias)
-                if not key or key in self.by_key:
+                # a folded name belongs to the first actor that has it; spellings that
+                # fold alike ("As'hab" / "Ashab") still each need their own pattern
+                if not key or self.by_key.setdefault(key, e) is not e or alias in seen:
                     continue
-                self.by_key[key] = e
+                seen.add(alias)
                 is_acronym = len(alias) <= 4 and alias.replace(".", "").isupper()
                 (strict if is_acronym else loose).append(alias)
         b, end = r"(?<![\w])", r"(?![\w])"
