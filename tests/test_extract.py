@@ -104,3 +104,14 @@ def test_report_sentence_gives_the_source():
     (ev,) = _events(text, published=date(2021, 3, 13))
     assert ev.attribution.asserted_by == "anonymous"
     assert ev.attribution.epistemic == "reported"
+
+
+def test_incidents_of_one_sentence_share_their_subject():
+    text = (
+        "Dimanche, les forces turques s'en sont pris aux Hachd à deux reprises : une première frappe de drone a "
+        "visé un véhicule des Hachd près de Sinjar, tandis que la seconde frappe a visé un hôpital militaire "
+        "à Tal Afar.\n\nPartager Cet Article"
+    )
+    evs = _events(text, published=date(2021, 8, 17))
+    assert len(evs) == 2
+    assert {e.actor1 for e in evs} == {"Military Forces of Turkey (2016-)"}

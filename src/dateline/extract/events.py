@@ -202,6 +202,10 @@ _SOURCE_AFTER = re.compile(r"^\s*(?:\S+\s+){0,3}?(?:said|told|say|says|stated|an
                            r"ont indiqué|a affirmé|ont affirmé|a annoncé|ont annoncé|a précisé|ont précisé|قال|قالت)\b", re.I)
 
 
+#: a new clause between an actor and a later trigger: the actor is not its subject
+_CLAUSE_BREAK = re.compile(r";|\b(?:tandis qu|alors qu|cependant qu|pendant qu|whereas|while|whilst|بينما)", re.I)
+
+
 def actor_role(text: str, m: ActorMatch, mention: MentionCandidate, roles: _Roles | None) -> str:
     """``initiator``, ``target``, ``source`` or ``other`` from the actor's position around
     the trigger; an actor that only says something ("two Iraqi security officials said")
@@ -221,6 +225,8 @@ def actor_role(text: str, m: ActorMatch, mention: MentionCandidate, roles: _Role
         return "target"
     if roles.passive.search(gap):
         return "target"
+    if _CLAUSE_BREAK.search(gap):  # "un véhicule des Hachd, tandis que la seconde frappe"
+        return "other"
     return "initiator" if len(gap) <= INITIATOR_GAP else "other"
 
 
@@ -478,7 +484,35 @@ def extract_events(doc: Document, analysis: Analysis, gaz: Gazetteer, kb: ActorK
         if ev is not None:
             ev.event_id = f"{doc.id}-{len(events) + 1}"
             events.append(ev)
+    _share_sentence_actors(events, doc)
     return events
+
+
+def _unknown_initiator(name: str | None) -> bool:
+    return name is None or name.startswith("Unidentified Armed Group")
+
+
+def _share_sentence_actors(events: list[Event], doc: Document) -> None:
+    """Incidents told in one sentence share a subject: "Ankara s'en est pris aux Hachd à
+    deux reprises : une première attaque [...] tandis que la seconde frappe [...]". An
+    incident that found no initiator of its own takes the one of an earlier incident of
+    the same type whose sentence it shares (and its target when it has none)."""
+    for i, ev in enumerate(events):
+        if not _unknown_initiator(ev.actor1):
+            continue
+        mine = {(m.sent_start, m.sent_end) for m in ev.mentions}
+        for prev in events[:i]:
+            if _unknown_initiator(prev.actor1) or prev.event_type != ev.event_type:
+                continue
+            if not mine & {(m.sent_start, m.sent_end) for m in prev.mentions}:
+                continue
+            ev.actor1, ev.inter1 = prev.actor1, prev.inter1
+            ev.evidence += [e for e in prev.evidence if e.field == "actor1"]
+            if ev.actor2 is None and prev.actor2 != ev.actor1:
+                ev.actor2, ev.inter2 = prev.actor2, prev.inter2
+                ev.evidence += [e for e in prev.evidence if e.field == "actor2"]
+            ev.notes = acled_note(ev)
+            break
 
 
 def document_incident(text: str, analysis: Analysis, lang: str | None, toponyms: list[Toponym],
