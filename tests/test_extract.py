@@ -115,3 +115,26 @@ def test_incidents_of_one_sentence_share_their_subject():
     evs = _events(text, published=date(2021, 8, 17))
     assert len(evs) == 2
     assert {e.actor1 for e in evs} == {"Military Forces of Turkey (2016-)"}
+
+
+def test_the_same_group_claims_the_next_incident():
+    text = (
+        "Samedi, quatre roquettes ont frappé la base de Bismayah, au sud de Bagdad. L'attaque a été "
+        "revendiquée par le groupe des Compagnons de la grotte.\n\n"
+        "Vendredi, un drone de l'armée américaine a été abattu dans la région de Salaheddine. Le même groupe "
+        "qui a revendiqué l'attaque contre Bismayah a affirmé avoir abattu l'appareil.\n\n"
+        "Partager Cet Article"
+    )
+    evs = _events(text, published=date(2020, 7, 25))
+    drone = next(e for e in evs if e.sub_event_type == "Disrupted weapons use")
+    assert drone.claimed_by == ["Ashab al-Kahf"]
+
+
+def test_the_umbrella_beside_its_brand_is_not_a_second_claimant():
+    text = (
+        "Ce samedi, une bombe en bordure de route a visé un convoi logistique de la coalition près de Diwaniyah. "
+        "L'explosion a été revendiquée par Ashab al-Kahf, l'une des composantes de la Résistance irakienne.\n\n"
+        "Partager Cet Article"
+    )
+    (ev,) = _events(text, published=date(2021, 3, 13))
+    assert ev.claimed_by == ["Ashab al-Kahf"]

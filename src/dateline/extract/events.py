@@ -106,17 +106,21 @@ class Incident:
         placed = [a for a in self.anchors if a.place is not None]
         return min(placed, key=lambda a: _place_rank(a.place, a.place_is_reference)) if placed else None
 
-    def report_anchor(self) -> Anchor | None:
-        """The sentence that reports the incident: the one giving both its place and its
+    def report_anchors(self) -> list[Anchor]:
+        """The sentences that report the incident: those giving both its place and its
         date ("Ce samedi, des sources irakiennes ont fait état d'une explosion [...] dans
-        la province d'al-Diwaniyah"), else the one giving its date, else the best-placed one. A headline-style opener
-        that only names the place is the outlet's framing; the dated, placed sentence is
-        the report, and its source is who says so."""
+        la province d'al-Diwaniyah"), else the first giving its date, else the
+        best-placed one. A headline-style opener that only names the place is the
+        outlet's framing; the dated, placed sentence is the report, and its source is
+        who says so."""
         full = [a for a in self.anchors if a.place is not None and a.date is not None]
         if full:
-            return min(full, key=lambda a: _place_rank(a.place, a.place_is_reference))
+            return sorted(full, key=lambda a: _place_rank(a.place, a.place_is_reference))
+        placed = self._best_placed()
         dated = [a for a in self.anchors if a.date is not None]
-        return (dated[0] if dated and self._best_placed() is not None else None) or self._best_placed()
+        if dated and placed is not None:
+            return dated[:1]
+        return [placed] if placed is not None else []
 
     @property
     def place(self) -> Toponym | None:
@@ -368,13 +372,19 @@ def cluster(anchors: list[Anchor], drops: Counter | None = None) -> list[Inciden
         if m.distinct and a.place is not None:
             target = None
         elif a.place is None:
-            recent = max(incidents, key=lambda i: i.last_sentence, default=None)
+            # the latest incident this mention can continue: close (or referred to) and
+            # agreeing with it; a closer incident of another type does not hide it
+            # ("[drone abattu]. Le même groupe qui a revendiqué l'attaque contre
+            # Bismayah a affirmé avoir abattu l'appareil")
+            by_recency = sorted(incidents, key=lambda i: -i.last_sentence)
+            recent = next((i for k, i in enumerate(by_recency)
+                           if types_compatible(i, m) and dates_compatible(i.date, a.date)
+                           and (m.anaphoric and k == 0 or a.sentence_index - i.last_sentence <= CONTINUATION_SENTENCES)),
+                          None)
             if m.anaphoric and a.paragraph_initial and incidents and types_compatible(incidents[0], m):
                 # "L'attaque a été revendiquée par …" opening a paragraph: the lead incident
                 target = incidents[0]
-            elif recent is not None and types_compatible(recent, m) and dates_compatible(recent.date, a.date) and (
-                m.anaphoric or a.sentence_index - recent.last_sentence <= CONTINUATION_SENTENCES
-            ):
+            elif recent is not None:
                 target = recent
             elif a.date is None or m.anaphoric:
                 if a.date is None and not m.anaphoric:
@@ -680,6 +690,10 @@ def build_event(doc: Document, inc: Incident, text: str, dates: list[DateMention
         claimants = _referred_claimants(text, lang, sent_spans, follow, actor_matches, sentences, roles)
     when = event_date
     name = lambda a: kb.acled_name(a, when, country)  # noqa: E731
+    # "revendiquée par Ashab al-Kahf, l'une des composantes de la Résistance irakienne":
+    # the umbrella named beside its brand did not claim separately
+    parents = {_ancestor for m in claimants for _ancestor in kb.ancestors(m.actor)}
+    claimants = [m for m in claimants if m.actor.id not in parents] or claimants
     claimed_by = list(dict.fromkeys(name(m.actor) for m in claimants))
     actor1 = actor2 = None
     inter1 = inter2 = None
@@ -716,24 +730,19 @@ def build_event(doc: Document, inc: Incident, text: str, dates: list[DateMention
                                         mine, others)
 
     # -- attribution -----------------------------------------------------------------
-    # the core report is the sentence that places the event; a sentence without a cue
-    # right after a cited one in the same paragraph continues the citation
-    core = inc.report_anchor() or primary
-    cs, ce = core.mention.sent_start, core.mention.sent_end
+    # the core report is the sentence that dates and places the event; a sentence
+    # without a cue right after a cited one in the same paragraph continues the citation
     claimant = claimed_by[0] if claimed_by else None
-    attribution = attribute(text[cs:ce], lang, claimant=claimant)
-    cue_start = cs
-    if attribution.asserted_by == "outlet" and attribution.epistemic == "asserted":
-        prev = _previous_sentence(sentences, cs, text)
-        if prev is not None:
-            inherited = attribute(text[prev[0]:prev[1]], lang, claimant=claimant)
-            if inherited.asserted_by in ("cited_media", "official", "anonymous"):
-                attribution, cue_start = inherited, prev[0]
-                cs, ce = prev
+    reports = inc.report_anchors() or [primary]
+    attribution, (cs, ce) = min(
+        (_sentence_attribution(text, lang, a.mention.sent_start, a.mention.sent_end, sentences, claimant)
+         for a in reports),
+        key=lambda r: SOURCE_RANK.get(r[0].asserted_by, len(SOURCE_RANK)),
+    )
     if attribution.cue:
         i = text[cs:ce].find(attribution.cue)
         if i >= 0:
-            evidence.append(_evidence(doc, "attribution", cue_start + i, cue_start + i + len(attribution.cue)))
+            evidence.append(_evidence(doc, "attribution", cs + i, cs + i + len(attribution.cue)))
 
     weapon = next((a.mention.weapon for a in inc.anchors if a.mention.sub_event_type == sub and a.mention.weapon), None)
     confidence = _confidence(strength, sub, inc, geo_precision, time_precision, attribution.epistemic)
@@ -878,6 +887,27 @@ def _closest_is_mine(pos: int, s: int, e: int, mine, others) -> bool:
         return True
     own = [abs(pos - m[0]) for m in mine if s <= m[0] < e]
     return not own or min(own) <= min(rival)
+
+
+#: when two sentences both date and place an incident, the one with the most
+#: checkable source is the report: a named outlet or official, then anonymous sources,
+#: then the outlet's own voice (min() keeps the first of equals)
+SOURCE_RANK = {"cited_media": 0, "official": 0, "anonymous": 1, "claimant": 2, "outlet": 3}
+
+
+def _sentence_attribution(text: str, lang: str | None, cs: int, ce: int, sentences: list[tuple[int, int]],
+                          claimant: str | None):
+    """The attribution of one report sentence and the span its cue is in: its own, or,
+    when it has none, the citation it continues (the previous sentence of its paragraph
+    names a source: 'Avia.pro écrit : « Il y a quelques heures, une attaque [...]')."""
+    attribution = attribute(text[cs:ce], lang, claimant=claimant)
+    if attribution.asserted_by == "outlet" and attribution.epistemic == "asserted":
+        prev = _previous_sentence(sentences, cs, text)
+        if prev is not None:
+            inherited = attribute(text[prev[0]:prev[1]], lang, claimant=claimant)
+            if inherited.asserted_by in ("cited_media", "official", "anonymous"):
+                return inherited, prev
+    return attribution, (cs, ce)
 
 
 def _previous_sentence(sentences: list[tuple[int, int]], start: int, text: str) -> tuple[int, int] | None:

@@ -98,6 +98,15 @@ class ActorKB:
             out.append(a)
         return out
 
+    def ancestors(self, actor: ActorEntry) -> list[str]:
+        """Ids of the umbrellas above ``actor`` (its parent, the parent's parent…)."""
+        out: list[str] = []
+        parent = actor.parent
+        while parent and parent not in out and parent in self.entries:
+            out.append(parent)
+            parent = self.entries[parent].parent
+        return out
+
     def get(self, actor_id: str) -> ActorEntry | None:
         return self.entries.get(actor_id)
 
