@@ -130,3 +130,31 @@ def test_semeval_french_lexicon_spans_valid_and_precise():
             ok += any(s.start < e and b < s.end for b, e in gold)
     assert n > 100
     assert ok / n >= 0.5  # measured 0.6 on the whole dev when written
+
+
+def test_loaded_scorer_counts_paragraphs_and_spans():
+    from dateline.evaluate.datasets import task_of_record
+    from dateline.evaluate.loaded import score_loaded
+
+    gold = [{"id": "a", "paragraph_techniques": [
+                {"start": 0, "end": 10, "techniques": ["Loaded_Language"]},
+                {"start": 11, "end": 20, "techniques": []},
+                {"start": 21, "end": 30, "techniques": ["Loaded_Language", "Doubt"]}],
+             "spans": [{"start": 2, "end": 5, "technique": "Loaded_Language"},
+                       {"start": 22, "end": 25, "technique": "Loaded_Language"},
+                       {"start": 12, "end": 14, "technique": "Doubt"}]}]
+    assert task_of_record(gold[0]) == "loaded"
+    pred = [{"id": "a", "paragraphs": [{"start": 0, "end": 10, "loaded": True},
+                                       {"start": 11, "end": 20, "loaded": True},
+                                       {"start": 21, "end": 30, "loaded": False}],
+             "spans": [{"start": 3, "end": 4}, {"start": 15, "end": 16}]}]
+    m = score_loaded(pred, gold).metrics
+    # learned: paragraphs 1 and 2 flagged, 1 and 3 gold -> P 1/2, R 1/2
+    assert m["paragraph_learned_precision"] == 0.5 and m["paragraph_learned_recall"] == 0.5
+    # lexicon: spans in paragraphs 1 and 2 -> same decisions here
+    assert m["paragraph_lexicon_precision"] == 0.5
+    # spans: one of two predicted overlaps gold; one of two gold found
+    assert m["span_lexicon_precision"] == 0.5 and m["span_lexicon_recall"] == 0.5
+    # gated by the learned decision: both spans sit in flagged paragraphs
+    assert m["span_gated_precision"] == 0.5
+    assert m["n_paragraphs"] == 3 and m["n_positive_paragraphs"] == 2

@@ -21,7 +21,7 @@ DISORDER_OF_TYPE: Final[dict[str, str]] = dict(_taxonomy.DISORDER_OF_TYPE)
 NON_ACLED_CLASSES: Final[tuple[str, ...]] = _taxonomy.NON_ACLED_CLASSES
 
 # Gold shapes, told apart by the keys of the first record (see MANIFEST.md).
-TASKS: Final[tuple[str, ...]] = ("seeds", "classify", "geoparse", "acled", "arabic_gsr")
+TASKS: Final[tuple[str, ...]] = ("seeds", "classify", "geoparse", "acled", "arabic_gsr", "loaded")
 
 # Fallback by file or folder name, used only when the gold file is empty.
 _TASK_BY_NAME: Final[tuple[tuple[str, str], ...]] = (
@@ -30,6 +30,7 @@ _TASK_BY_NAME: Final[tuple[tuple[str, str], ...]] = (
     ("geo_", "geoparse"),
     ("acled", "acled"),
     ("arabic_event_gsr", "arabic_gsr"),
+    ("semeval", "loaded"),
 )
 
 
@@ -107,6 +108,8 @@ def task_of_record(record: dict) -> str | None:
         return "seeds"
     if "toponyms" in keys:
         return "geoparse"
+    if "paragraph_techniques" in keys:
+        return "loaded"
     if {"event_date", "sub_event_type", "latitude", "longitude"} <= keys:
         return "acled"
     if {"event_type", "label"} <= keys and record.get("event_type") in ("ASSAULT", "PROTEST"):
@@ -145,7 +148,7 @@ def find_eval_sets(shared_root: Path) -> dict[str, tuple[Path, Path]]:
 
     Picks up each ``eval/<name>/dev.docs.jsonl`` with its ``dev.gold.jsonl`` and the
     seed set as ``"seeds"`` (``seeds/docs.jsonl``, ``gold/seeds.jsonl``). Sets without
-    a scorer (``semeval23_fr``) are listed too; :func:`detect_task` says which apply.
+    a scorer are listed too; :func:`detect_task` says which apply.
     """
     shared_root = Path(shared_root)
     sets: dict[str, tuple[Path, Path]] = {}

@@ -2,7 +2,7 @@
 
 Each set's task decides which command produces predictions: seeds and ACLED notes go
 through ``extract``, CASE 2021 and the Arabic GSR through ``classify``, the geoparsing
-corpora through ``geoparse``. Predictions are produced in memory with the same library
+corpora through ``geoparse``, the SemEval framing set through the loaded-language detector. Predictions are produced in memory with the same library
 functions the CLI uses, so the figures are those a user would get.
 """
 
@@ -18,7 +18,7 @@ from dateline.ingest import read_inputs
 
 #: task -> which predictions it needs
 PRODUCER = {"seeds": "extract", "acled": "extract", "classify": "classify", "arabic_gsr": "classify",
-            "geoparse": "geoparse"}
+            "geoparse": "geoparse", "loaded": "loaded"}
 
 
 def evaluate_files(pred_path: Path, gold_path: Path) -> Score:
@@ -40,6 +40,10 @@ def predictions(kind: str, docs_path: Path, limit: int | None = None) -> list[di
         from dateline.resolve.geoparse import geoparse_documents
 
         return list(geoparse_documents(docs))
+    if kind == "loaded":
+        from dateline.evaluate.loaded import predict
+
+        return predict(docs)
     raise ValueError(f"no producer {kind!r}")
 
 

@@ -985,6 +985,15 @@ SCORERS: dict[str, Callable[[list[dict], list[dict]], Score]] = {
 }
 
 
+def _score_loaded(predictions: list[dict], gold: list[dict]):
+    from dateline.evaluate.loaded import score_loaded
+
+    return score_loaded(predictions, gold)
+
+
+SCORERS["loaded"] = _score_loaded
+
+
 def score(task: str, predictions: list[dict], gold: list[dict]) -> Score:
     """Run the scorer for ``task`` (a name from :func:`~dateline.evaluate.datasets.detect_task`)."""
     try:
