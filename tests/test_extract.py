@@ -138,3 +138,13 @@ def test_the_umbrella_beside_its_brand_is_not_a_second_claimant():
     )
     (ev,) = _events(text, published=date(2021, 3, 13))
     assert ev.claimed_by == ["Ashab al-Kahf"]
+
+
+def test_each_field_says_who_asserts_it():
+    text = ("Mardi, des hommes armés ont attaqué un poste de police à Kirkouk. "
+            "Selon le ministère de la Santé, trois policiers ont été tués.\n\nPartager Cet Article")
+    (ev,) = _events(text)
+    assert ev.fatalities == 3
+    assert ev.field_attribution["fatalities"].asserted_by == "official"
+    assert ev.field_attribution["fatalities"].source == "ministère de la Santé"
+    assert ev.field_attribution["location"].asserted_by == "outlet"

@@ -98,3 +98,14 @@ def test_concurrent_reader_sees_whole_documents(tmp_path):
     t.join()
     assert not errors, errors[:3]
     assert seen == n_docs
+
+
+def test_field_attribution_roundtrip(tmp_path):
+    d = _doc()
+    ev = _event(d)
+    ev.field_attribution = {"fatalities": Attribution(asserted_by="official", source="ministère de la Santé",
+                                                      epistemic="reported", cue="Selon")}
+    with SQLiteStore(tmp_path / "s.db") as s:
+        s.write_batch([(d, [ev])])
+        got = s.get_event("d1-1")
+    assert got.field_attribution == ev.field_attribution

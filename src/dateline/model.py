@@ -183,6 +183,9 @@ class Event(_Model):
     weapon: str | None = None
     confidence: float = 0.0
     attribution: Attribution = Field(default_factory=Attribution)
+    #: who asserts each field, read in the sentence its evidence comes from, when that
+    #: is known: the toll may come from a ministry while the outlet tells the attack
+    field_attribution: dict[str, Attribution] = Field(default_factory=dict)
     evidence: list[Evidence] = Field(default_factory=list)
     notes: str | None = None
     # provenance beyond the contract

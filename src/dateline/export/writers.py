@@ -24,7 +24,7 @@ from dateline.model import ACLED_COLUMNS, Event
 FORMATS = ("csv", "jsonl", "geojson", "parquet")
 EXTRA_COLUMNS = (
     "claimed_by", "asserted_by", "attribution_source", "epistemic", "confidence", "weapon", "injuries",
-    "geonameid", "doc_id", "outlet", "lang", "evidence",
+    "geonameid", "doc_id", "outlet", "lang", "evidence", "field_attribution",
 )
 
 
@@ -83,6 +83,8 @@ def acled_row(ev: Event) -> dict:
         "outlet": ev.outlet,
         "lang": ev.lang,
         "evidence": json.dumps([e.model_dump() for e in ev.evidence], ensure_ascii=False),
+        "field_attribution": json.dumps({k: a.model_dump() for k, a in ev.field_attribution.items()},
+                                        ensure_ascii=False) if ev.field_attribution else None,
     }
     return row
 
@@ -138,6 +140,7 @@ def write_parquet(events: Iterable[Event], path: str | Path) -> int:
         ("asserted_by", pa.string()), ("attribution_source", pa.string()), ("epistemic", pa.string()),
         ("confidence", pa.float64()), ("weapon", pa.string()), ("injuries", pa.int32()), ("geonameid", pa.int64()),
         ("doc_id", pa.string()), ("outlet", pa.string()), ("lang", pa.string()), ("evidence", pa.string()),
+        ("field_attribution", pa.string()),
     ])
     for r in rows:
         if r["event_date"] is not None:

@@ -84,8 +84,24 @@ def _m001_initial(db: sqlite3.Connection) -> None:
     )
 
 
+def _m004_field_attribution(db: sqlite3.Connection) -> None:
+    """Who asserts each field (Event.field_attribution), beside the event-level row."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE field_attribution (
+            event_id TEXT NOT NULL REFERENCES events(event_id) ON DELETE CASCADE,
+            field TEXT NOT NULL,
+            asserted_by TEXT NOT NULL, source TEXT, epistemic TEXT NOT NULL, cue TEXT,
+            PRIMARY KEY (event_id, field)
+        )
+        """,
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("001_initial", _m001_initial),
+    ("004_field_attribution", _m004_field_attribution),
 ]
 
 
@@ -203,6 +219,10 @@ class SQLiteStore:
                         (ev.event_id, a.asserted_by, a.source, a.epistemic, a.cue))
         self.db.executemany('INSERT INTO evidence (event_id, field, start, "end", text) VALUES (?,?,?,?,?)',
                             [(ev.event_id, e.field, e.start, e.end, e.text) for e in ev.evidence])
+        self.db.execute("DELETE FROM field_attribution WHERE event_id = ?", (ev.event_id,))
+        self.db.executemany("INSERT INTO field_attribution VALUES (?,?,?,?,?,?)",
+                            [(ev.event_id, f, fa.asserted_by, fa.source, fa.epistemic, fa.cue)
+                             for f, fa in ev.field_attribution.items()])
 
     def replace_incidents(self, incidents: Iterable[dict[str, Any]]) -> int:
         """Replace the incident grouping (``dateline link``) in one transaction."""
@@ -302,6 +322,12 @@ class SQLiteStore:
             for r in self.db.execute('SELECT field, start, "end", text FROM evidence WHERE event_id = ? ORDER BY rowid',
                                      (row["event_id"],))
         ]
+        d["field_attribution"] = {
+            r["field"]: Attribution(asserted_by=r["asserted_by"], source=r["source"], epistemic=r["epistemic"],
+                                    cue=r["cue"])
+            for r in self.db.execute("SELECT * FROM field_attribution WHERE event_id = ? ORDER BY rowid",
+                                     (row["event_id"],))
+        }
         return Event.model_validate(d)
 
 
