@@ -80,6 +80,7 @@ def test_clusters_group_near_events_and_keep_singles_linkable(store) -> None:
     cells = store.event_clusters({}, zoom=3)
     erbil = next(c for c in cells if c["n"] == 2)
     assert erbil["types"] == {"Explosions/Remote violence": 1, "Battles": 1} and erbil["event_id"] is None
+    assert erbil["event_ids"] == ["b-1", "b-2"]
     single = next(c for c in cells if c["n"] == 1)
     assert (single["event_id"], single["fatalities"], single["location"]) == ("a-1", 3, "Ménaka")
     assert len(store.event_clusters({}, zoom=18)) == 3  # cells of a few metres split everything

@@ -38,6 +38,9 @@ EDITABLE_FIELDS: tuple[str, ...] = (
 
 REVIEW_ACTIONS = ("accept", "edit", "reject")
 
+#: A map cluster of at most this many events lists their ids (a popup of links stays short).
+LISTED_IN_CLUSTER = 10
+
 _FTS_SELECT = """
     SELECT e.rowid, e.event_id, coalesce(e.notes, ''),
            trim(coalesce(e.actor1, '') || ' ' || coalesce(e.assoc_actor_1, '') || ' ' || coalesce(e.actor2, '')
@@ -138,20 +141,24 @@ class ReviewMixin:
             "SELECT CAST((e.longitude + 180) / ? AS INTEGER) AS gx, CAST((e.latitude + 90) / ? AS INTEGER) AS gy,"
             " e.event_type, COUNT(*) AS n, SUM(e.latitude) AS slat, SUM(e.longitude) AS slon,"
             " SUM(coalesce(e.fatalities, 0)) AS fat, MIN(e.event_id) AS any_id, MAX(e.geo_precision) AS prec,"
-            " MIN(e.location) AS loc"
+            " MIN(e.location) AS loc, CASE WHEN COUNT(*) <= ? THEN GROUP_CONCAT(e.event_id, char(31)) END AS ids"
             f" FROM events e{clause} GROUP BY gx, gy, e.event_type"
         )
         cells: dict[tuple[int, int], dict[str, Any]] = {}
-        for r in self.db.execute(sql, [size, size, *params]):
+        for r in self.db.execute(sql, [size, size, LISTED_IN_CLUSTER, *params]):
             c = cells.setdefault((r["gx"], r["gy"]), {"n": 0, "slat": 0.0, "slon": 0.0, "fatalities": 0,
                                                          "types": {}, "event_id": None, "geo_precision": None,
-                                                         "location": None})
+                                                         "location": None, "ids": []})
             c["n"] += r["n"]
             c["slat"] += r["slat"]
             c["slon"] += r["slon"]
             c["fatalities"] += r["fat"]
             c["types"][r["event_type"]] = r["n"]
             c["event_id"], c["geo_precision"], c["location"] = r["any_id"], r["prec"], r["loc"]
+            if r["ids"]:
+                c["ids"] += r["ids"].split("\x1f")
+            else:
+                c["unlisted"] = True
         out = []
         for c in cells.values():
             single = c["n"] == 1
@@ -162,9 +169,19 @@ class ReviewMixin:
                 "event_id": c["event_id"] if single else None,
                 "location": c["location"] if single else None,
                 "geo_precision": c["geo_precision"] if single else None,
+                # small clusters list their events: reports of one place at one point never split by zooming
+                "event_ids": sorted(c["ids"]) if c["n"] <= LISTED_IN_CLUSTER and "unlisted" not in c else None,
             })
         out.sort(key=lambda c: -c["n"])
         return out
+
+    def event_bounds(self, where: dict[str, Any] | None) -> tuple[float, float, float, float] | None:
+        """(south, west, north, east) of the filtered events with coordinates: the map's first view."""
+        clause, params = self._where(where)
+        clause += (" AND " if clause else " WHERE ") + "e.latitude IS NOT NULL AND e.longitude IS NOT NULL"
+        row = self.db.execute("SELECT MIN(e.latitude), MIN(e.longitude), MAX(e.latitude), MAX(e.longitude)"
+                              f" FROM events e{clause}", params).fetchone()
+        return None if row[0] is None else (row[0], row[1], row[2], row[3])
 
     def daily_counts(self, where: dict[str, Any] | None) -> list[dict[str, Any]]:
         """Events per day and type (undated events are left out: they have no place on a timeline)."""

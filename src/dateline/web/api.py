@@ -123,11 +123,18 @@ def build_api(open_store: StoreOpener, open_writer: StoreOpener, auth: ReviewAut
         return incident | {"events": [e.to_contract() for e in events if e is not None]}
 
     @api.get("/clusters", summary="Map clusters of the filtered events for a zoom level")
-    def api_clusters(filters: Filters, zoom: Annotated[int, Query(ge=0, le=22)] = 2) -> dict[str, Any]:
+    def api_clusters(filters: Filters, zoom: Annotated[int, Query(ge=0, le=22)] = 2,
+                     with_bounds: Annotated[bool, Query(description="Add the filtered events' extent "
+                                                                    "(south, west, north, east)")] = False,
+                     ) -> dict[str, Any]:
         with open_store() as store:
             where = _where_or_422(filters, store)
             clusters = store.event_clusters(where, zoom)
-        return {"zoom": zoom, "n_events": sum(c["n"] for c in clusters), "clusters": clusters}
+            bounds = store.event_bounds(where) if with_bounds else None
+        body: dict[str, Any] = {"zoom": zoom, "n_events": sum(c["n"] for c in clusters), "clusters": clusters}
+        if with_bounds:
+            body["bounds"] = bounds
+        return body
 
     @api.get("/timeline", summary="Events per day and type")
     def api_timeline(filters: Filters) -> dict[str, Any]:

@@ -21,6 +21,7 @@
     "Strategic developments": "#7f8c8d"
   };
   var REGION_RING_M = 50000; /* geo_precision 3 (region): ACLED's "provincial capital" radius, roughly */
+  var MAX_LABELLED = 40; /* place names beside markers only while they cannot crowd the map */
   var baseFilters = new URLSearchParams(root.dataset.filters || "");
   var dateRange = null;
   var firstRender = true;
@@ -44,11 +45,14 @@
   /* ---- map ------------------------------------------------------------------- */
 
   var map = L.map("map", { worldCopyJump: true, minZoom: 1, maxZoom: 14 }).setView([20, 20], 2);
+  if (root.dataset.tiles) {
+    L.tileLayer(root.dataset.tiles, { maxZoom: 14, attribution: root.dataset.tilesAttribution || "" }).addTo(map);
+  }
   var graticule = L.layerGroup().addTo(map);
-  for (var lon = -180; lon <= 180; lon += 30) {
+  for (var lon = -180; lon <= 180; lon += 10) {
     graticule.addLayer(L.polyline([[-85, lon], [85, lon]], { color: "#cfd6dc", weight: 1, interactive: false }));
   }
-  for (var lat = -60; lat <= 60; lat += 30) {
+  for (var lat = -80; lat <= 80; lat += 10) {
     graticule.addLayer(L.polyline([[lat, -180], [lat, 180]], { color: "#cfd6dc", weight: 1, interactive: false }));
   }
   var markers = L.layerGroup().addTo(map);
@@ -66,13 +70,38 @@
     return box;
   }
 
-  function singleMarker(c) {
+  /* A small cluster lists its events: reports of one place share one point and never split by zooming. */
+  function clusterPopup(c) {
+    var box = el("div", "popup");
+    box.appendChild(el("strong", null, c.n + " events"));
+    var list = el("ul", "cluster-events");
+    c.event_ids.forEach(function (id) {
+      var item = el("li"), link = el("a", "open-event", id);
+      link.href = "/events/" + encodeURIComponent(id);
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+    var zoom = el("a", "zoom-in", "zoom in");
+    zoom.href = "#map";
+    zoom.addEventListener("click", function (ev) {
+      ev.preventDefault();
+      map.setView([c.lat, c.lon], Math.min(map.getZoom() + 2, 14));
+    });
+    box.appendChild(zoom);
+    return box;
+  }
+
+  function singleMarker(c, labelled) {
     var radius = Math.min(30, 6 + 2.5 * Math.sqrt(c.fatalities || 0));
     var m = L.circleMarker([c.lat, c.lon], {
       radius: radius, color: "#1d232a", weight: 1, fillColor: colour(c.event_type), fillOpacity: 0.85,
       className: "event-marker"
     });
     m.bindPopup(popupFor(c));
+    if (labelled && c.location) {
+      m.bindTooltip(el("span", null, c.location), { permanent: true, direction: "right", className: "place-label" });
+    }
     markers.addLayer(m);
     if (c.geo_precision >= 3) {
       markers.addLayer(L.circle([c.lat, c.lon], {
@@ -92,13 +121,18 @@
     var m = L.marker([c.lat, c.lon], {
       icon: L.divIcon({ html: node, className: "cluster", iconSize: [size, size] })
     });
-    m.on("click", function () { map.setView([c.lat, c.lon], Math.min(map.getZoom() + 2, 14)); });
+    if (c.event_ids) {
+      m.bindPopup(clusterPopup(c));
+    } else {
+      m.on("click", function () { map.setView([c.lat, c.lon], Math.min(map.getZoom() + 2, 14)); });
+    }
     markers.addLayer(m);
   }
 
   function draw(data) {
     markers.clearLayers();
-    data.clusters.forEach(function (c) { if (c.n === 1) { singleMarker(c); } else { clusterMarker(c); } });
+    var labelled = data.clusters.length <= MAX_LABELLED;
+    data.clusters.forEach(function (c) { if (c.n === 1) { singleMarker(c, labelled); } else { clusterMarker(c); } });
     status.textContent = data.n_events + " events in view, " + data.clusters.length + " markers";
   }
 
@@ -121,11 +155,12 @@
   /* First view: fit the filtered events (clusters at a world zoom), then follow the viewport. */
   function fitToEvents() {
     var p = filterParams();
-    p.set("zoom", "2");
+    p.set("zoom", "0");
+    p.set("with_bounds", "true");
     return fetch("/api/clusters?" + p.toString()).then(function (r) { return r.json(); }).then(function (data) {
-      if (data.clusters.length) {
-        var bounds = L.latLngBounds(data.clusters.map(function (c) { return [c.lat, c.lon]; }));
-        map.fitBounds(bounds.pad(0.3), { maxZoom: 7, animate: false });
+      if (data.bounds) {
+        var b = data.bounds;
+        map.fitBounds(L.latLngBounds([b[0], b[1]], [b[2], b[3]]).pad(0.15), { maxZoom: 8, animate: false });
       }
       map.on("moveend", loadClusters);
       return loadClusters();
@@ -147,49 +182,66 @@
   function dayIndex(iso, start) { return Math.round((Date.parse(iso) - start) / 86400000); }
   function isoDay(start, i) { return new Date(start + i * 86400000).toISOString().slice(0, 10); }
 
+  /* Days are bucketed so a bar is at least MIN_BAR_PX wide: four years of daily counts
+   * would otherwise be sub-pixel slivers. */
+  var MIN_BAR_PX = 4;
+
+  function bucketise(days, start, bucketDays) {
+    var buckets = {}, max = 1;
+    days.forEach(function (d) {
+      var i = Math.floor(dayIndex(d.date, start) / bucketDays);
+      var b = buckets[i] = buckets[i] || { total: 0, types: {} };
+      b.types[d.event_type] = (b.types[d.event_type] || 0) + d.n;
+      b.total += d.n;
+      max = Math.max(max, b.total);
+    });
+    return { buckets: buckets, max: max };
+  }
+
   function drawTimeline(days) {
     tl.textContent = "";
     if (!days.length) { tl.appendChild(el("p", "muted", "No dated events.")); return; }
-    var width = Math.max(300, tl.clientWidth), height = 140, pad = 18;
+    var width = Math.max(300, tl.clientWidth), height = 140, pad = 18, plotH = height - pad;
     var start = Date.parse(days[0].date), nDays = dayIndex(days[days.length - 1].date, start) + 1;
-    var perDay = {}, max = 1;
-    days.forEach(function (d) {
-      var i = dayIndex(d.date, start);
-      (perDay[i] = perDay[i] || []).push(d);
-    });
-    Object.keys(perDay).forEach(function (i) {
-      max = Math.max(max, perDay[i].reduce(function (s, d) { return s + d.n; }, 0));
-    });
-    var bw = (width - 2) / nDays, plotH = height - pad;
+    var bucketDays = Math.max(1, Math.ceil(nDays * MIN_BAR_PX / width));
+    var nBuckets = Math.ceil(nDays / bucketDays), bw = (width - 2) / nBuckets;
+    var agg = bucketise(days, start, bucketDays);
     var svg = svgEl("svg", { width: width, height: height, class: "timeline-svg", role: "img" });
     var caption = document.createElementNS(SVG, "title");
-    caption.textContent = "Events per day by type";
+    caption.textContent = "Events per " + (bucketDays === 1 ? "day" : bucketDays + " days") + " by type";
     svg.appendChild(caption);
-    Object.keys(perDay).forEach(function (i) {
-      var y = plotH;
-      perDay[i].forEach(function (d) {
-        var h = Math.max(1, d.n / max * (plotH - 4));
+    Object.keys(agg.buckets).forEach(function (i) {
+      var y = plotH, b = agg.buckets[i];
+      Object.keys(b.types).sort().forEach(function (type) {
+        var h = Math.max(1, b.types[type] / agg.max * (plotH - 4));
         y -= h;
         var bar = svgEl("rect", { x: 1 + i * bw, y: y, width: Math.max(1, bw - (bw > 3 ? 1 : 0)), height: h,
-                                   fill: colour(d.event_type), class: "bar" });
+                                   fill: colour(type), class: "bar" });
         var t = document.createElementNS(SVG, "title");
-        t.textContent = d.date + " · " + d.event_type + ": " + d.n;
+        t.textContent = isoDay(start, i * bucketDays) + (bucketDays > 1 ? " (+" + (bucketDays - 1) + " days)" : "") +
+          " · " + type + ": " + b.types[type];
         bar.appendChild(t);
         svg.appendChild(bar);
       });
     });
-    var axis = [days[0].date, days[days.length - 1].date];
     svg.appendChild(svgEl("line", { x1: 0, y1: plotH, x2: width, y2: plotH, class: "axis" }));
-    var left = svgEl("text", { x: 2, y: height - 4, class: "tick" }); left.textContent = axis[0];
-    var right = svgEl("text", { x: width - 2, y: height - 4, class: "tick end" }); right.textContent = axis[1];
-    svg.appendChild(left); svg.appendChild(right);
+    var left = svgEl("text", { x: 2, y: height - 4, class: "tick" }); left.textContent = days[0].date;
+    var right = svgEl("text", { x: width - 2, y: height - 4, class: "tick end" });
+    right.textContent = days[days.length - 1].date;
+    var unit = svgEl("text", { x: width / 2, y: height - 4, class: "tick middle" });
+    unit.textContent = "bars: " + (bucketDays === 1 ? "1 day" : bucketDays + " days");
+    svg.appendChild(left); svg.appendChild(right); svg.appendChild(unit);
     var brush = svgEl("rect", { x: 0, y: 0, width: 0, height: plotH, class: "brush" });
     svg.appendChild(brush);
     tl.appendChild(svg);
-    enableBrush(svg, brush, start, nDays, bw);
+    enableBrush(svg, brush, function (a, b) {
+      var i0 = Math.max(0, Math.floor(a / bw)), i1 = Math.min(nBuckets - 1, Math.floor(b / bw));
+      return [isoDay(start, i0 * bucketDays), isoDay(start, Math.min(nDays - 1, (i1 + 1) * bucketDays - 1))];
+    });
   }
 
-  function enableBrush(svg, brush, start, nDays, bw) {
+  /* Drag selects a range (rangeOf maps pixels to ISO dates); a click without a drag clears it. */
+  function enableBrush(svg, brush, rangeOf) {
     var x0 = null;
     function xOf(ev) { var r = svg.getBoundingClientRect(); return Math.max(0, Math.min(r.width, ev.clientX - r.left)); }
     svg.addEventListener("pointerdown", function (ev) {
@@ -206,8 +258,7 @@
       var x1 = xOf(ev), a = Math.min(x0, x1), b = Math.max(x0, x1);
       x0 = null;
       if (b - a < 3) { setRange(null); brush.setAttribute("width", 0); return; }
-      var i0 = Math.max(0, Math.floor(a / bw)), i1 = Math.min(nDays - 1, Math.floor(b / bw));
-      setRange([isoDay(start, i0), isoDay(start, i1)]);
+      setRange(rangeOf(a, b));
     });
   }
 
