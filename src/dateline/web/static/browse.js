@@ -230,7 +230,8 @@
     right.textContent = days[days.length - 1].date;
     var unit = svgEl("text", { x: width / 2, y: height - 4, class: "tick middle" });
     unit.textContent = "bars: " + (bucketDays === 1 ? "1 day" : bucketDays + " days");
-    svg.appendChild(left); svg.appendChild(right); svg.appendChild(unit);
+    var top = svgEl("text", { x: 2, y: 10, class: "tick" }); top.textContent = "max " + agg.max;
+    svg.appendChild(left); svg.appendChild(right); svg.appendChild(unit); svg.appendChild(top);
     var brush = svgEl("rect", { x: 0, y: 0, width: 0, height: plotH, class: "brush" });
     svg.appendChild(brush);
     tl.appendChild(svg);
