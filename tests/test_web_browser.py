@@ -175,3 +175,13 @@ def test_hostile_article_executes_nothing(page, hostile_url: str) -> None:
     assert page.evaluate("window.__xss") is None
     assert page.locator("main img").count() == 0
     assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_map_benchmark_runs_end_to_end(tmp_path) -> None:
+    """The 50k benchmark's code path on a small store (the figure itself lives in docs/web.md)."""
+    from dateline.web.bench import map_first_render
+
+    result = map_first_render(n_events=300, runs=1, workdir=str(tmp_path))
+    assert result["n_events"] == 300 and result["runs"] == 1
+    assert result["markers_drawn"] > 0
+    assert 0 < result["first_render_ms"] < 60_000
