@@ -402,3 +402,59 @@ def test_docs_page_lists_the_api_without_third_party_scripts(review_client: Test
     assert r.status_code == 200 and "/api/clusters" in r.text and "/api/incidents/{incident_id}" in r.text
     assert "cdn" not in r.text.lower()
     assert review_client.get("/openapi.json").json()["info"]["title"] == "dateline"
+
+
+def test_attribution_line_names_claimant_channel_and_relay() -> None:
+    from dateline.web.app import attribution_line
+
+    ev = Event(doc_id="d", event_id="d-1", event_type="Explosions/Remote violence",
+               sub_event_type="Shelling/artillery/missile attack", claimed_by=["Ashab al-Kahf"], outlet="Press TV",
+               attribution=Attribution(asserted_by="claimant", source="Sabereen News", epistemic="claimed"))
+    profile = {"known": True, "state_affiliated": True, "country": "Iran"}
+    assert attribution_line(ev, profile) == ("Claimed by Ashab al-Kahf via Sabereen News, relayed by Press TV"
+                                             " — state-affiliated (Iran)")
+    own = ev.model_copy(update={"claimed_by": [], "attribution": Attribution(asserted_by="outlet",
+                                                                             epistemic="asserted")})
+    assert attribution_line(own, None) == "Asserted by Press TV"
+    anonymous = ev.model_copy(update={"claimed_by": [], "attribution": Attribution(asserted_by="anonymous",
+                                                                                   epistemic="reported")})
+    assert attribution_line(anonymous, {"known": False}) == "Reported by an unnamed anonymous source, relayed by Press TV"
+
+
+def test_read_only_server_on_a_store_without_migration_003(tmp_path) -> None:
+    """An older store opened read-only still browses; free text says what it needs."""
+    db = tmp_path / "old.db"
+    with SQLiteStore(db) as store:
+        store.write_batch(_documents())
+        for statement in ("DROP TABLE event_fts", "DROP TABLE corrections", "DROP TABLE audit_log",
+                          "DROP TRIGGER events_fts_before_insert", "DROP TRIGGER events_fts_after_insert",
+                          "DROP TRIGGER events_fts_after_delete", "DROP TRIGGER events_fts_after_update",
+                          "DELETE FROM schema_migrations WHERE name = '003_review_fts'"):
+            store.db.execute(statement)
+    client = TestClient(create_app(str(db), read_only=True))
+    assert client.get("/events/doc-gao-1").status_code == 200
+    assert client.get("/api/events/doc-gao-1").json()["review"]["status"] == "unreviewed"
+    r = client.get("/api/events", params={"q": "Gao"})
+    assert r.status_code == 409 and "003_review_fts" in r.json()["detail"]
+    with SQLiteStore(db, read_only=True) as store:
+        assert not store.has_review_schema()  # read-only never migrated it
+
+
+def test_serve_prints_a_generated_token_and_binds_localhost(tmp_path, monkeypatch) -> None:
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from dateline.cli import app as cli_app
+
+    db = tmp_path / "s.db"
+    with SQLiteStore(db) as store:
+        store.write_batch(_documents())
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda application, **kw: calls.append((application, kw)))
+    r = CliRunner().invoke(cli_app, ["serve", "--db", str(db), "--port", "8123"])
+    assert r.exit_code == 0, r.output
+    assert calls[0][1]["host"] == "127.0.0.1" and calls[0][1]["port"] == 8123
+    token = calls[0][0].state.auth.token
+    assert token and len(token) >= 20 and f"review token: {token}" in r.output
+    r = CliRunner().invoke(cli_app, ["serve", "--db", str(db), "--read-only"])
+    assert calls[1][0].state.auth.token is None and "read-only" in r.output

@@ -161,6 +161,24 @@ def test_map_marker_event_page_evidence_and_review(page, base_url: str) -> None:
     assert page.problems == []  # type: ignore[attr-defined]
 
 
+def test_brushing_the_timeline_filters_the_map(page, base_url: str) -> None:
+    page.goto(base_url + "/")
+    page.wait_for_selector("#browse[data-map-ready='1']", timeout=20_000)
+    box = page.locator("#timeline svg").bounding_box()
+    assert box is not None
+    # the examples span 8 days (9 to 16 May 2024), one bar each: drag over the first two
+    page.mouse.move(box["x"] + 2, box["y"] + 40)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 2 / 8 - 4, box["y"] + 40, steps=5)
+    page.mouse.up()
+    assert page.locator("#timeline-status").inner_text() == "2024-05-09 – 2024-05-10"
+    page.wait_for_function("document.getElementById('map-status').textContent.startsWith('2 events')")
+    assert "date_from=2024-05-09" in (page.get_attribute("#apply-range", "href") or "")
+    page.mouse.click(box["x"] + 10, box["y"] + 40)  # a click clears the range
+    page.wait_for_function("document.getElementById('map-status').textContent.startsWith('7 events')")
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
 def test_hostile_article_executes_nothing(page, hostile_url: str) -> None:
     base_url = hostile_url
     page.goto(base_url + "/events/xss-1")
