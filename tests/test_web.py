@@ -458,3 +458,22 @@ def test_serve_prints_a_generated_token_and_binds_localhost(tmp_path, monkeypatc
     assert token and len(token) >= 20 and f"review token: {token}" in r.output
     r = CliRunner().invoke(cli_app, ["serve", "--db", str(db), "--read-only"])
     assert calls[1][0].state.auth.token is None and "read-only" in r.output
+
+
+def test_loopback_server_refuses_foreign_host_headers(tmp_path) -> None:
+    from dateline.web.app import allowed_hosts_for
+
+    db = tmp_path / "h.db"
+    with SQLiteStore(db) as store:
+        store.write_batch(_documents())
+    client = TestClient(create_app(str(db), allowed_hosts=allowed_hosts_for("127.0.0.1")), base_url="http://127.0.0.1")
+    assert client.get("/api/events").status_code == 200
+    assert client.get("/api/events", headers={"host": "rebound.example"}).status_code == 400
+    assert allowed_hosts_for("0.0.0.0") is None
+
+
+def test_table_and_list_show_the_review_status(review_client: TestClient) -> None:
+    review_client.post("/api/review/doc-kabul-1", json={"action": "reject"}, headers={"X-Review-Token": TOKEN})
+    events = {e["event_id"]: e["review_status"] for e in review_client.get("/api/events").json()["events"]}
+    assert events["doc-kabul-1"] == "rejected" and events["doc-gao-1"] == "unreviewed"
+    assert '<span class="status status-rejected">rejected</span>' in review_client.get("/").text

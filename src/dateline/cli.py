@@ -408,11 +408,11 @@ def serve(
             raise InputError("no such store; run `dateline extract … --db` first", file=db)
         import uvicorn
 
-        from dateline.web.app import create_app
+        from dateline.web.app import allowed_hosts_for, create_app
         from dateline.web.security import generate_token
 
         token = None if read_only else (review_token or generate_token())
-        application = create_app(db, review_token=token, read_only=read_only)
+        application = create_app(db, review_token=token, read_only=read_only, allowed_hosts=allowed_hosts_for(host))
         url = f"http://{host}:{port}/"
         if token is None:
             print(f"dateline serving {db} read-only at {url}", file=sys.stderr)

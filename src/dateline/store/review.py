@@ -272,6 +272,21 @@ class ReviewMixin:
                 state["status"] = "accepted" if r["action"] == "accept" else "rejected"
         return state
 
+    def review_statuses(self, event_ids: list[str]) -> dict[str, str]:
+        """Review status of each listed event that has been reviewed (the table's status column)."""
+        if not event_ids or not self.has_review_schema():
+            return {}
+        marks = ",".join("?" * len(event_ids))
+        rows = self.db.execute(
+            f"SELECT event_id, action FROM corrections WHERE event_id IN ({marks}) ORDER BY id", event_ids)
+        out: dict[str, str] = {}
+        for r in rows:
+            if r["action"] == "edit":
+                out.setdefault(r["event_id"], "edited")
+            else:
+                out[r["event_id"]] = "accepted" if r["action"] == "accept" else "rejected"
+        return out
+
     def audit_entries(self, event_id: str | None = None, *, limit: int = 200) -> list[dict[str, Any]]:
         """Audit lines, newest first; for one event or for the whole store."""
         if not self.has_review_schema():

@@ -71,8 +71,10 @@ def build_api(open_store: StoreOpener, open_writer: StoreOpener, auth: ReviewAut
                 events = list(store.iter_events(where=where, limit=paging.limit, offset=paging.offset, sort=sort))
             except ValueError as exc:
                 raise HTTPException(422, str(exc)) from None
+            statuses = store.review_statuses([ev.event_id for ev in events])
             return {"total": store.count_events(where), "limit": paging.limit, "offset": paging.offset,
-                    "events": [ev.to_contract() for ev in events]}
+                    "events": [ev.to_contract() | {"review_status": statuses.get(ev.event_id, "unreviewed")}
+                               for ev in events]}
 
     @api.get("/events/{event_id:path}", summary="One event: corrected values, machine values, document, incident")
     def api_event(event_id: str) -> dict[str, Any]:

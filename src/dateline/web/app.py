@@ -32,6 +32,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from dateline.errors import StoreError
 from dateline.model import Document, Event, Evidence
@@ -207,12 +208,24 @@ def _local_path(target: str | None, fallback: str = "/") -> str:
 
 # -- app ----------------------------------------------------------------------------
 
+#: Host names a server bound to a loopback address answers to.
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]", "::1"]
 
-def create_app(db_path: str, *, review_token: str | None = None, read_only: bool = False) -> FastAPI:
+
+def allowed_hosts_for(bind: str) -> list[str] | None:
+    """Host headers to accept for a bind address: loopback names for a loopback bind, else any."""
+    return LOOPBACK_HOSTS if bind in ("127.0.0.1", "localhost", "::1") else None
+
+
+
+def create_app(db_path: str, *, review_token: str | None = None, read_only: bool = False,
+               allowed_hosts: list[str] | None = None) -> FastAPI:
     """The app for one store file; the file must exist (opening would create an empty one).
 
     Review is on when a ``review_token`` is given and ``read_only`` is false; then the
     store is migrated once at start (corrections and the FTS index need ``003``).
+    ``allowed_hosts`` rejects other ``Host`` headers: a server on localhost refuses a
+    DNS-rebinding page that would otherwise read it from another site's origin.
     """
     if not Path(db_path).is_file():
         raise StoreError("no such store file", file=str(db_path))
@@ -261,6 +274,8 @@ def create_app(db_path: str, *, review_token: str | None = None, read_only: bool
         return render(request, "error.html", {"status": 422, "detail": detail}, 422)
 
     app.include_router(build_api(open_store, open_writer, auth))
+    if allowed_hosts:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
 
     # -- browse -----------------------------------------------------------------
 
@@ -277,6 +292,7 @@ def create_app(db_path: str, *, review_token: str | None = None, read_only: bool
                 events = list(store.iter_events(where=where, limit=paging.limit, offset=paging.offset, sort=sort))
             except ValueError as exc:
                 raise HTTPException(422, str(exc)) from None
+            statuses = store.review_statuses([ev.event_id for ev in events])
         total = sum(by_type.values())
         keep = query | ({"sort": sort} if sort else {})
 
@@ -285,6 +301,7 @@ def create_app(db_path: str, *, review_token: str | None = None, read_only: bool
 
         return render(request, "index.html", {
             "events": events,
+            "statuses": statuses,
             "total": total,
             "by_type": sorted(by_type.items(), key=lambda kv: (-kv[1], kv[0])),
             "type_link": lambda t: "/?" + urlencode(query | {"event_type": t}),
