@@ -172,10 +172,10 @@ def test_brushing_the_timeline_filters_the_map(page, base_url: str) -> None:
     page.mouse.move(box["x"] + box["width"] * 2 / 8 - 4, box["y"] + 40, steps=5)
     page.mouse.up()
     assert page.locator("#timeline-status").inner_text() == "2024-05-09 – 2024-05-10"
-    page.wait_for_function("document.getElementById('map-status').textContent.startsWith('2 events')")
+    sync_api.expect(page.locator("#map-status")).to_contain_text("2 events in view")
     assert "date_from=2024-05-09" in (page.get_attribute("#apply-range", "href") or "")
     page.mouse.click(box["x"] + 10, box["y"] + 40)  # a click clears the range
-    page.wait_for_function("document.getElementById('map-status').textContent.startsWith('7 events')")
+    sync_api.expect(page.locator("#map-status")).to_contain_text("7 events in view")
     assert page.problems == []  # type: ignore[attr-defined]
 
 
@@ -195,11 +195,11 @@ def test_hostile_article_executes_nothing(page, hostile_url: str) -> None:
     assert page.problems == []  # type: ignore[attr-defined]
 
 
-def test_map_benchmark_runs_end_to_end(tmp_path) -> None:
+def test_map_benchmark_runs_end_to_end(browser, tmp_path) -> None:
     """The 50k benchmark's code path on a small store (the figure itself lives in docs/web.md)."""
     from dateline.web.bench import map_first_render
 
-    result = map_first_render(n_events=300, runs=1, workdir=str(tmp_path))
+    result = map_first_render(n_events=300, runs=1, workdir=str(tmp_path), browser=browser)
     assert result["n_events"] == 300 and result["runs"] == 1
     assert result["markers_drawn"] > 0
     assert 0 < result["first_render_ms"] < 60_000

@@ -63,13 +63,15 @@ def build_store(path: Path, n_events: int) -> float:
     return time.perf_counter() - t0
 
 
-def map_first_render(n_events: int = 50_000, runs: int = 3, workdir: str | None = None) -> dict[str, Any]:
+def map_first_render(n_events: int = 50_000, runs: int = 3, workdir: str | None = None,
+                     browser: Any = None) -> dict[str, Any]:
     """Build a store of ``n_events``, serve it, and time the map's first render in chromium.
 
     ``first_render_ms`` is ``performance.now()`` when the first clusters are drawn (the
     page sets ``data-first-render-ms``), i.e. from navigation start: HTML, Leaflet, the
     extent and the cluster request included. The median of ``runs`` fresh page loads is
-    reported, with the cluster API's own latency at the first view's zoom.
+    reported, with the cluster API's own latency for the whole area. ``browser`` reuses a
+    running Playwright browser (tests); otherwise one is launched.
     """
     from playwright.sync_api import sync_playwright
 
@@ -79,21 +81,32 @@ def map_first_render(n_events: int = 50_000, runs: int = 3, workdir: str | None 
     with tempfile.TemporaryDirectory(prefix="dateline-map-bench-", dir=workdir) as tmp:
         db = Path(tmp) / "bench.db"
         build_s = build_store(db, n_events)
-        with serving(create_app(str(db), review_token="bench")) as url, sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-            renders, markers = [], []
-            for _ in range(runs):
-                page = browser.new_page(viewport={"width": 1280, "height": 900})
-                page.goto(url + "/")
-                page.wait_for_selector("#browse[data-map-ready='1']", timeout=120_000)
-                renders.append(float(page.get_attribute("#browse", "data-first-render-ms") or "nan"))
-                markers.append(page.locator("path.event-marker, .cluster").count())
-                page.close()
-            api_ms = _api_latency_ms(page_url=url)
-            browser.close()
+        with serving(create_app(str(db), review_token="bench")) as url:
+            if browser is not None:
+                renders, markers = _time_loads(browser, url, runs)
+            else:
+                with sync_playwright() as p:
+                    launched = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+                    renders, markers = _time_loads(launched, url, runs)
+                    launched.close()
+            api_ms = _api_latency_ms(url)
     return {"n_events": n_events, "runs": runs, "first_render_ms": statistics.median(renders),
-            "first_render_ms_all": renders, "markers_drawn": markers[0], "clusters_api_ms": api_ms,
+            "first_render_ms_all": renders, "markers_drawn": markers, "clusters_api_ms": api_ms,
             "build_store_s": round(build_s, 1)}
+
+
+def _time_loads(browser: Any, url: str, runs: int) -> tuple[list[float], int]:
+    """First-render times of ``runs`` fresh page loads, and the markers of the first view."""
+    renders: list[float] = []
+    markers = 0
+    for _ in range(runs):
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(url + "/")
+        page.wait_for_selector("#browse[data-map-ready='1']", timeout=120_000)
+        renders.append(float(page.get_attribute("#browse", "data-first-render-ms") or "nan"))
+        markers = page.locator("path.event-marker, .cluster").count()
+        page.close()
+    return renders, markers
 
 
 def _api_latency_ms(page_url: str, zoom: int = 4, repeat: int = 5) -> float:
