@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -113,11 +113,9 @@ def cell_degrees(zoom: int, cell_px: int = 64) -> float:
 class ReviewMixin:
     """Browse reads and review writes; mixed into :class:`SQLiteStore` (uses ``self.db``, ``self._where``)."""
 
+    # Provided by SQLiteStore: the connection and the filter compiler shared with its reads.
     db: sqlite3.Connection
-
-    @staticmethod
-    def _where(where: dict[str, Any] | None) -> tuple[str, list[Any]]:  # provided by SQLiteStore
-        raise NotImplementedError
+    _where: Callable[[dict[str, Any] | None], tuple[str, list[Any]]]
 
     # -- schema -----------------------------------------------------------------
     def has_review_schema(self) -> bool:
@@ -302,10 +300,3 @@ class ReviewMixin:
                  "before": json.loads(r["before"]) if r["before"] is not None else None,
                  "after": json.loads(r["after"]) if r["after"] is not None else None} for r in rows]
 
-
-def group_counts(rows: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
-    """Daily rows as ``{date: {event_type: n}}`` for the timeline."""
-    out: dict[str, dict[str, int]] = defaultdict(dict)
-    for r in rows:
-        out[r["date"]][r["event_type"]] = r["n"]
-    return dict(out)

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from dateline.export.writers import write_csv, write_geojson
 from dateline.store.sqlite import SQLiteStore
-from dateline.web.params import Filters, Paging
+from dateline.web.params import EventFilters, Filters, Paging
 from dateline.web.review import apply_review, reviewed_view
 from dateline.web.security import ReviewAuth
 
@@ -49,7 +49,8 @@ def link_editing_available(store_cls: type = SQLiteStore) -> bool:
     return all(hasattr(store_cls, name) for name in LINK_METHODS)
 
 
-def _where_or_422(filters: Filters, store: SQLiteStore) -> dict[str, Any]:
+def checked_where(filters: EventFilters, store: SQLiteStore) -> dict[str, Any]:
+    """The store filter for ``filters``; 409 when free text is asked of a store without its FTS index."""
     where = filters.where()
     if "q" in where and not store.has_review_schema():
         raise HTTPException(409, "free-text search needs migration 003_review_fts; "
@@ -66,7 +67,7 @@ def build_api(open_store: StoreOpener, open_writer: StoreOpener, auth: ReviewAut
                    sort: Annotated[str | None, Query(description="Column, '-' prefix for descending")] = None,
                    ) -> dict[str, Any]:
         with open_store() as store:
-            where = _where_or_422(filters, store)
+            where = checked_where(filters, store)
             try:
                 events = list(store.iter_events(where=where, limit=paging.limit, offset=paging.offset, sort=sort))
             except ValueError as exc:
@@ -130,7 +131,7 @@ def build_api(open_store: StoreOpener, open_writer: StoreOpener, auth: ReviewAut
                                                                     "(south, west, north, east)")] = False,
                      ) -> dict[str, Any]:
         with open_store() as store:
-            where = _where_or_422(filters, store)
+            where = checked_where(filters, store)
             clusters = store.event_clusters(where, zoom)
             bounds = store.event_bounds(where) if with_bounds else None
         body: dict[str, Any] = {"zoom": zoom, "n_events": sum(c["n"] for c in clusters), "clusters": clusters}
@@ -141,14 +142,14 @@ def build_api(open_store: StoreOpener, open_writer: StoreOpener, auth: ReviewAut
     @api.get("/timeline", summary="Events per day and type")
     def api_timeline(filters: Filters) -> dict[str, Any]:
         with open_store() as store:
-            where = _where_or_422(filters, store)
+            where = checked_where(filters, store)
             return {"days": store.daily_counts(where)}
 
     @api.get("/export.{fmt}", summary="The current filter as CSV or GeoJSON")
     def api_export(fmt: Literal["csv", "geojson"], filters: Filters,
                    sort: Annotated[str | None, Query()] = None) -> Response:
         with open_store() as store:
-            where = _where_or_422(filters, store)
+            where = checked_where(filters, store)
             events = store.iter_events(where=where, limit=MAX_EXPORT, sort=sort)
             body = _export_bytes(events, fmt)
         media = "text/csv; charset=utf-8" if fmt == "csv" else "application/geo+json"

@@ -39,7 +39,7 @@ from dateline.model import Document, Event, Evidence
 from dateline.store.review import EDITABLE_FIELDS
 from dateline.store.sqlite import SORT_COLUMNS, SQLiteStore
 from dateline.taxonomy import EVENT_TYPES
-from dateline.web.api import build_api, link_editing_available
+from dateline.web.api import build_api, checked_where, link_editing_available
 from dateline.web.params import Filters, Paging
 from dateline.web.review import apply_review
 from dateline.web.security import CSRF_COOKIE, ReviewAuth, valid_name
@@ -284,9 +284,7 @@ def create_app(db_path: str, *, review_token: str | None = None, read_only: bool
               sort: Annotated[str | None, Query()] = None) -> HTMLResponse:
         query = filters.query()
         with open_store() as store:
-            where = filters.where()
-            if "q" in where and not store.has_review_schema():
-                raise HTTPException(409, "free-text search needs migration 003_review_fts")
+            where = checked_where(filters, store)
             by_type = store.event_type_counts(where)
             try:
                 events = list(store.iter_events(where=where, limit=paging.limit, offset=paging.offset, sort=sort))
