@@ -477,3 +477,28 @@ def test_table_and_list_show_the_review_status(review_client: TestClient) -> Non
     events = {e["event_id"]: e["review_status"] for e in review_client.get("/api/events").json()["events"]}
     assert events["doc-kabul-1"] == "rejected" and events["doc-gao-1"] == "unreviewed"
     assert '<span class="status status-rejected">rejected</span>' in review_client.get("/").text
+
+
+def test_tiles_are_opt_in_and_the_csp_allows_only_their_origin(tmp_path) -> None:
+    from dateline.web.app import tile_origin
+
+    db = tmp_path / "t.db"
+    with SQLiteStore(db) as store:
+        store.write_batch(_documents())
+    url = "https://{s}.tile.example.org/{z}/{x}/{y}.png"
+    client = TestClient(create_app(str(db), tiles=url, tiles_attribution="© Example"))
+    r = client.get("/")
+    assert r.headers["content-security-policy"] == "default-src 'self'; img-src 'self' https://*.tile.example.org"
+    assert 'data-tiles="https://{s}.tile.example.org/{z}/{x}/{y}.png"' in r.text
+    with pytest.raises(StoreError):
+        tile_origin("http://tile.example.org/{z}/{x}/{y}.png")  # cleartext tiles would leak the view
+    assert 'data-tiles' not in TestClient(create_app(str(db))).get("/").text
+
+
+def test_edit_box_starts_from_the_current_value(review_client: TestClient) -> None:
+    csrf = _sign_in(review_client)
+    review_client.post("/review/doc-gao-1", data={"action": "edit", "field": "fatalities", "value": "7", "csrf": csrf})
+    html = review_client.get("/events/doc-gao-1").text
+    assert '<option value="fatalities" data-current="7">' in html
+    assert '<option value="location" data-current="Gao">' in html
+    assert '<script src="/static/review.js"></script>' in html

@@ -401,6 +401,9 @@ def serve(
     review_token: Annotated[Optional[str], typer.Option("--review-token", envvar="DATELINE_REVIEW_TOKEN",
                                                         help="Token reviewers sign in with (default: generated and printed).")] = None,
     read_only: Annotated[bool, typer.Option("--read-only", help="Disable review; never write to the store.")] = False,
+    tiles: Annotated[Optional[str], typer.Option("--tiles", help="https tile URL template for a base map "
+                                                 "(the only network the pages use; none by default).")] = None,
+    tiles_attribution: Annotated[str, typer.Option("--tiles-attribution", help="Credit line the tile provider requires.")] = "",
 ) -> None:
     """Serve the map, timeline, event pages, review and JSON API over a store."""
     try:
@@ -412,7 +415,8 @@ def serve(
         from dateline.web.security import generate_token
 
         token = None if read_only else (review_token or generate_token())
-        application = create_app(db, review_token=token, read_only=read_only, allowed_hosts=allowed_hosts_for(host))
+        application = create_app(db, review_token=token, read_only=read_only, allowed_hosts=allowed_hosts_for(host),
+                                 tiles=tiles, tiles_attribution=tiles_attribution)
         url = f"http://{host}:{port}/"
         if token is None:
             print(f"dateline serving {db} read-only at {url}", file=sys.stderr)

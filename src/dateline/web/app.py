@@ -176,6 +176,11 @@ def _event_rows(event: Event, corrected: dict[str, Any]) -> list[tuple[str, Any,
     return [(name, corrected.get(name, data.get(name)), name in corrected) for name in EVENT_FIELDS]
 
 
+def _display(value: Any) -> str:
+    """A field value as the edit box shows it: empty for unknown."""
+    return "" if value is None else str(value)
+
+
 def _sort_link(query: dict[str, str], key: str, current: str | None) -> str:
     """Link that sorts the table by ``key``; clicking the current sort flips its direction."""
     new = f"-{key}" if current == key else key
@@ -218,14 +223,26 @@ def allowed_hosts_for(bind: str) -> list[str] | None:
 
 
 
+def tile_origin(url: str) -> str:
+    """The CSP source for a tile URL template: its origin, ``{s}`` subdomains as a wildcard."""
+    parts = urlsplit(url.replace("{s}.", "*."))
+    if parts.scheme != "https" or not parts.netloc or "{" in parts.netloc:
+        raise StoreError("--tiles must be an https URL template such as https://tile.example.org/{z}/{x}/{y}.png",
+                         file=url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def create_app(db_path: str, *, review_token: str | None = None, read_only: bool = False,
-               allowed_hosts: list[str] | None = None) -> FastAPI:
+               allowed_hosts: list[str] | None = None, tiles: str | None = None,
+               tiles_attribution: str = "") -> FastAPI:
     """The app for one store file; the file must exist (opening would create an empty one).
 
     Review is on when a ``review_token`` is given and ``read_only`` is false; then the
     store is migrated once at start (corrections and the FTS index need ``003``).
     ``allowed_hosts`` rejects other ``Host`` headers: a server on localhost refuses a
     DNS-rebinding page that would otherwise read it from another site's origin.
+    ``tiles`` (an https URL template) adds a base map; it is the only network the pages
+    use, and the CSP allows images from that origin alone.
     """
     if not Path(db_path).is_file():
         raise StoreError("no such store file", file=str(db_path))
@@ -236,6 +253,9 @@ def create_app(db_path: str, *, review_token: str | None = None, read_only: bool
                   docs_url=None, redoc_url=None)
     app.state.db_path = str(db_path)
     app.state.auth = auth
+    html_headers = dict(HTML_SECURITY_HEADERS)
+    if tiles:
+        html_headers["Content-Security-Policy"] = f"default-src 'self'; img-src 'self' {tile_origin(tiles)}"
     templates = _templates()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
@@ -257,7 +277,7 @@ def create_app(db_path: str, *, review_token: str | None = None, read_only: bool
         response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         if response.headers.get("content-type", "").startswith("text/html"):
-            response.headers.update(HTML_SECURITY_HEADERS)
+            response.headers.update(html_headers)
         return response
 
     @app.exception_handler(StarletteHTTPException)
@@ -309,6 +329,8 @@ def create_app(db_path: str, *, review_token: str | None = None, read_only: bool
             "sort": sort,
             "sort_links": [(key, label, _sort_link(keep, key, sort)) for key, label in TABLE_SORTS],
             "filter_query": urlencode(query),
+            "tiles": tiles,
+            "tiles_attribution": tiles_attribution,
             "export_query": urlencode(keep),
             "prev_link": page_link(max(0, paging.offset - paging.limit)) if paging.offset > 0 else None,
             "next_link": page_link(paging.offset + paging.limit) if paging.offset + paging.limit < total else None,
@@ -339,6 +361,8 @@ def create_app(db_path: str, *, review_token: str | None = None, read_only: bool
             "incident": incident,
             "others": others,
             "editable": EDITABLE_FIELDS,
+            "current": {f: _display(state["corrected"].get(f, event.model_dump(mode="json").get(f)))
+                        for f in EDITABLE_FIELDS},
             "event_types": list(EVENT_TYPES),
             "doc": doc,
             "doc_link": safe_link(doc.url) if doc else None,
