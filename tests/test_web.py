@@ -418,7 +418,11 @@ def test_attribution_line_names_claimant_channel_and_relay() -> None:
     assert attribution_line(own, None) == "Asserted by Press TV"
     anonymous = ev.model_copy(update={"claimed_by": [], "attribution": Attribution(asserted_by="anonymous",
                                                                                    epistemic="reported")})
-    assert attribution_line(anonymous, {"known": False}) == "Reported by an unnamed anonymous source, relayed by Press TV"
+    assert attribution_line(anonymous, {"known": False}) == "Reported by an anonymous source, relayed by Press TV"
+    relayed_claim = ev.model_copy(update={"attribution": Attribution(asserted_by="official", source="officials",
+                                                                     epistemic="reported")})
+    assert attribution_line(relayed_claim, None) == ("Claimed by Ashab al-Kahf; reported by officials,"
+                                                     " relayed by Press TV")
 
 
 def test_read_only_server_on_a_store_without_migration_003(tmp_path) -> None:

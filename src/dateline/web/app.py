@@ -70,6 +70,11 @@ EPISTEMIC_VERBS = {"asserted": "asserted", "reported": "reported", "claimed": "c
                    "denied": "denied"}
 
 
+#: How a speaker with no name reads, by ``asserted_by``.
+UNNAMED_SPEAKERS = {"official": "an unnamed official", "anonymous": "an anonymous source",
+                    "cited_media": "another outlet", "claimant": "the claimant"}
+
+
 # -- page helpers -------------------------------------------------------------------
 
 
@@ -94,12 +99,6 @@ def loaded_summary(doc: Document | None) -> dict[str, Any] | None:
 
     spans = loaded_spans(doc.text, doc.lang or "fr")
     return {"n": len(spans), "cues": list(dict.fromkeys(sp.text for sp in spans))[:25]}
-
-
-def document_summary(doc: Document | None) -> dict[str, Any] | None:
-    if doc is None:
-        return None
-    return doc.model_dump(mode="json", include={"id", "title", "published", "outlet", "lang", "url"})
 
 
 # -- highlighting -------------------------------------------------------------------
@@ -138,31 +137,29 @@ def safe_link(url: str | None) -> str | None:
     return None
 
 
-def _event_rows(event: Event) -> list[tuple[str, Any]]:
-    data = event.to_contract()
-    return [(name, data.get(name)) for name in EVENT_FIELDS]
-
-
 def attribution_line(event: Event, outlet: dict[str, Any] | None) -> str:
     """Who says so, through whom, relayed by which outlet: the chain a reader must weigh.
 
-    E.g. "claimed by Ashab al-Kahf via Sabereen News, relayed by Press TV — state-affiliated
-    (Iran)". Plain text; the template escapes it.
+    E.g. "Claimed by Ashab al-Kahf via Sabereen News, relayed by Press TV — state-affiliated
+    (Iran)", or "Claimed by X; reported by officials, relayed by Y" when the claim reached
+    the outlet through someone other than the claimant. Plain text; the template escapes it.
     """
     a = event.attribution
-    verb = EPISTEMIC_VERBS.get(a.epistemic, a.epistemic)
+    parts = []
     if event.claimed_by:
-        who = ", ".join(event.claimed_by)
-    elif a.source:
-        who = a.source
-    elif a.asserted_by == "outlet":
-        who = event.outlet or "the outlet"
-    else:
-        who = f"an unnamed {a.asserted_by.replace('_', ' ')} source"
-    line = f"{verb} by {who}"
-    if a.source and a.source != who:
-        line += f" via {a.source}"
-    if event.outlet and who != event.outlet:
+        claim = f"claimed by {', '.join(event.claimed_by)}"
+        if a.asserted_by == "claimant" and a.source:
+            claim += f" via {a.source}"
+        parts.append(claim)
+    last_speaker = None
+    if not (event.claimed_by and a.asserted_by == "claimant"):
+        if a.asserted_by == "outlet":
+            last_speaker = event.outlet or "the outlet"
+        else:
+            last_speaker = a.source or UNNAMED_SPEAKERS.get(a.asserted_by, f"an unnamed {a.asserted_by} source")
+        parts.append(f"{EPISTEMIC_VERBS.get(a.epistemic, a.epistemic)} by {last_speaker}")
+    line = "; ".join(parts)
+    if event.outlet and last_speaker != event.outlet:
         line += f", relayed by {event.outlet}"
     if outlet and outlet.get("known"):
         affiliation = "state-affiliated" if outlet.get("state_affiliated") else "independent of the state"
