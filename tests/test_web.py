@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 
-from dateline.errors import StoreError
+from dateline.errors import InputError, StoreError
 from dateline.model import Attribution, Document, Event, Evidence
 from dateline.store.sqlite import SQLiteStore
 from dateline.web.app import create_app, highlight_evidence, safe_link
@@ -494,7 +494,7 @@ def test_tiles_are_opt_in_and_the_csp_allows_only_their_origin(tmp_path) -> None
     r = client.get("/")
     assert r.headers["content-security-policy"] == "default-src 'self'; img-src 'self' https://*.tile.example.org"
     assert 'data-tiles="https://{s}.tile.example.org/{z}/{x}/{y}.png"' in r.text
-    with pytest.raises(StoreError):
+    with pytest.raises(InputError):
         tile_origin("http://tile.example.org/{z}/{x}/{y}.png")  # cleartext tiles would leak the view
     assert 'data-tiles' not in TestClient(create_app(str(db))).get("/").text
 
@@ -506,3 +506,10 @@ def test_edit_box_starts_from_the_current_value(review_client: TestClient) -> No
     assert '<option value="fatalities" data-current="7">' in html
     assert '<option value="location" data-current="Gao">' in html
     assert '<script src="/static/review.js"></script>' in html
+
+
+def test_every_table_sort_is_a_store_sort_key() -> None:
+    from dateline.store.sqlite import SORT_COLUMNS
+    from dateline.web.app import TABLE_SORTS
+
+    assert {key for key, _ in TABLE_SORTS} <= set(SORT_COLUMNS)

@@ -34,16 +34,15 @@ from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from dateline.errors import StoreError
+from dateline.errors import InputError, StoreError
 from dateline.model import Document, Event, Evidence
 from dateline.store.review import EDITABLE_FIELDS
-from dateline.store.sqlite import SORT_COLUMNS, SQLiteStore
+from dateline.store.sqlite import SQLiteStore
 from dateline.taxonomy import EVENT_TYPES
 from dateline.web.api import build_api, checked_where, link_editing_available
 from dateline.web.params import Filters, Paging
 from dateline.web.review import apply_review
 from dateline.web.security import CSRF_COOKIE, ReviewAuth, valid_name
-
 
 HERE = Path(__file__).parent
 
@@ -63,12 +62,10 @@ EVENT_FIELDS = (
 #: Table columns a user may sort by, with their headers (a subset of the store's ``SORT_COLUMNS``).
 TABLE_SORTS = (("event_date", "Date"), ("event_type", "Type / sub-type"), ("location", "Location"),
                ("actor1", "Actor 1"), ("fatalities", "Fatalities"), ("confidence", "Confidence"))
-assert all(key in SORT_COLUMNS for key, _ in TABLE_SORTS)
 
 #: How each epistemic status reads in the attribution line.
 EPISTEMIC_VERBS = {"asserted": "asserted", "reported": "reported", "claimed": "claimed", "alleged": "alleged",
                    "denied": "denied"}
-
 
 #: How a speaker with no name reads, by ``asserted_by``.
 UNNAMED_SPEAKERS = {"official": "an unnamed official", "anonymous": "an anonymous source",
@@ -224,7 +221,7 @@ def tile_origin(url: str) -> str:
     """The CSP source for a tile URL template: its origin, ``{s}`` subdomains as a wildcard."""
     parts = urlsplit(url.replace("{s}.", "*."))
     if parts.scheme != "https" or not parts.netloc or "{" in parts.netloc:
-        raise StoreError("--tiles must be an https URL template such as https://tile.example.org/{z}/{x}/{y}.png",
+        raise InputError("--tiles must be an https URL template such as https://tile.example.org/{z}/{x}/{y}.png",
                          file=url)
     return f"{parts.scheme}://{parts.netloc}"
 
