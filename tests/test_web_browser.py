@@ -127,12 +127,23 @@ def test_map_marker_event_page_evidence_and_review(page, base_url: str) -> None:
     _shot(page, "map", ".map-panel")
     _shot(page, "timeline-table", "body")
 
-    # a cluster of reports at one point lists its events; a single marker opens a popup
+    # a single marker opens a popup linking to its event
     markers.first.click()
     link = page.locator(".leaflet-popup a.open-event").first
     link.wait_for(timeout=5_000)
-    link.click()
-    page.wait_for_url(re.compile(r"/events/"))
+    assert (link.get_attribute("href") or "").startswith("/events/")
+    # reports of one place share one point: their cluster lists them; open the claimed rocket attack
+    for i in range(clusters.count()):
+        clusters.nth(i).click()
+        popup = page.locator(".leaflet-popup")
+        sync_api.expect(popup).to_have_count(1)  # the previous popup has closed
+        if "ex-en-1-1" in popup.inner_text():
+            break
+    assert page.locator(".leaflet-popup .cluster-events a").count() == 2
+    page.locator(".leaflet-popup a.open-event", has_text="ex-en-1-1").click()
+    page.wait_for_url(re.compile(r"/events/ex-en-1-1$"))
+    assert page.locator("#attribution-line").inner_text() == (
+        "Claimed by Ashab al-Kahf; reported by officials, relayed by Meridian News")
     assert page.locator("#article mark[data-field]").count() >= 1
     event_url = page.url
 

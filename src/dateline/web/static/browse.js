@@ -185,6 +185,7 @@
   /* Days are bucketed so a bar is at least MIN_BAR_PX wide: four years of daily counts
    * would otherwise be sub-pixel slivers. */
   var MIN_BAR_PX = 4;
+  var LABEL_PX = 16; /* headroom above the tallest bar for the "max" label */
 
   function bucketise(days, start, bucketDays) {
     var buckets = {}, max = 1;
@@ -213,7 +214,7 @@
     Object.keys(agg.buckets).forEach(function (i) {
       var y = plotH, b = agg.buckets[i];
       Object.keys(b.types).sort().forEach(function (type) {
-        var h = Math.max(1, b.types[type] / agg.max * (plotH - 4));
+        var h = Math.max(1, b.types[type] / agg.max * (plotH - LABEL_PX));
         y -= h;
         var bar = svgEl("rect", { x: 1 + i * bw, y: y, width: Math.max(1, bw - (bw > 3 ? 1 : 0)), height: h,
                                    fill: colour(type), class: "bar" });
