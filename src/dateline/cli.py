@@ -396,18 +396,34 @@ def evaluate(
 @app.command()
 def serve(
     db: Annotated[str, typer.Option("--db")] = "dateline.db",
-    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    host: Annotated[str, typer.Option("--host", help="Interface to bind; keep 127.0.0.1 unless behind a proxy.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port")] = 8000,
+    review_token: Annotated[Optional[str], typer.Option("--review-token", envvar="DATELINE_REVIEW_TOKEN",
+                                                        help="Token reviewers sign in with (default: generated and printed).")] = None,
+    read_only: Annotated[bool, typer.Option("--read-only", help="Disable review; never write to the store.")] = False,
+    tiles: Annotated[Optional[str], typer.Option("--tiles", help="https tile URL template for a base map "
+                                                 "(the only network the pages use; none by default).")] = None,
+    tiles_attribution: Annotated[str, typer.Option("--tiles-attribution", help="Credit line the tile provider requires.")] = "",
 ) -> None:
-    """Serve the web UI and JSON API over a store."""
+    """Serve the map, timeline, event pages, review and JSON API over a store."""
     try:
         if not Path(db).exists():
             raise InputError("no such store; run `dateline extract … --db` first", file=db)
         import uvicorn
 
-        from dateline.web.app import create_app
+        from dateline.web.app import allowed_hosts_for, create_app
+        from dateline.web.security import generate_token
 
-        uvicorn.run(create_app(db), host=host, port=port, log_level="warning")
+        token = None if read_only else (review_token or generate_token())
+        application = create_app(db, review_token=token, read_only=read_only, allowed_hosts=allowed_hosts_for(host),
+                                 tiles=tiles, tiles_attribution=tiles_attribution)
+        url = f"http://{host}:{port}/"
+        if token is None:
+            print(f"dateline serving {db} read-only at {url}", file=sys.stderr)
+        else:
+            shown = token if review_token is None else "(as given)"
+            print(f"dateline serving {db} at {url}\nreview token: {shown}", file=sys.stderr)
+        uvicorn.run(application, host=host, port=port, log_level="warning")
     except DatelineError as exc:
         _fail(exc)
 

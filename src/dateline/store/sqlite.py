@@ -17,6 +17,7 @@ from typing import Any
 
 from dateline.errors import StoreError
 from dateline.model import Attribution, Document, Event, Evidence
+from dateline.store.review import ReviewMixin, fts_query, m003_review_fts
 
 EVENT_COLUMNS = (
     "event_id", "doc_id", "event_date", "time_precision", "disorder_type", "event_type", "sub_event_type",
@@ -101,15 +102,21 @@ def _m004_field_attribution(db: sqlite3.Connection) -> None:
 
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("001_initial", _m001_initial),
+    ("003_review_fts", m003_review_fts),
     ("004_field_attribution", _m004_field_attribution),
 ]
+
+#: ``sort`` keys the event list accepts (a leading ``-`` sorts descending); whitelisted
+#: because an ORDER BY column cannot be a bound parameter.
+SORT_COLUMNS = ("event_date", "event_type", "sub_event_type", "country", "location", "actor1", "fatalities",
+                "confidence", "outlet", "event_id")
 
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-class SQLiteStore:
+class SQLiteStore(ReviewMixin):
     """One SQLite file. Use as a context manager; the connection is closed on exit."""
 
     def __init__(self, path: str | Path, *, read_only: bool = False):
@@ -254,21 +261,57 @@ class SQLiteStore:
 
     @staticmethod
     def _where(where: dict[str, Any] | None) -> tuple[str, list[Any]]:
-        """A WHERE clause with bound parameters from a filter dict (keys are whitelisted)."""
-        clauses, params = [], []
+        """A WHERE clause with bound parameters from a filter dict (keys are whitelisted).
+
+        Keys: event_type, sub_event_type, country, doc_id, outlet, lang (equality);
+        date_from, date_to (inclusive ISO dates); bbox ``(west, south, east, north)``;
+        actor (case-insensitive substring of any actor field); min_independent (the
+        event's incident has at least that many independent sources); q (FTS5 words).
+        """
+        clauses: list[str] = []
+        params: list[Any] = []
         for key, value in (where or {}).items():
             if value is None or value == "":
                 continue
             if key in ("event_type", "sub_event_type", "country", "doc_id", "outlet", "lang"):
                 clauses.append(f"e.{key} = ?")
-            elif key == "date_from":
-                clauses.append("e.event_date >= ?")
-            elif key == "date_to":
-                clauses.append("e.event_date <= ?")
+                params.append(str(value))
+            elif key in ("date_from", "date_to"):
+                clauses.append("e.event_date >= ?" if key == "date_from" else "e.event_date <= ?")
+                params.append(str(value))
+            elif key == "bbox":
+                west, south, east, north = (float(v) for v in value)
+                lon = "e.longitude BETWEEN ? AND ?" if west <= east else "(e.longitude >= ? OR e.longitude <= ?)"
+                clauses.append(f"e.latitude BETWEEN ? AND ? AND {lon}")
+                params += [south, north, west, east]
+            elif key == "actor":
+                clauses.append("(instr(lower(coalesce(e.actor1, '') || ' | ' || coalesce(e.actor2, '') || ' | '"
+                               " || coalesce(e.assoc_actor_1, '') || ' | ' || coalesce(e.assoc_actor_2, '')), lower(?)) > 0)")
+                params.append(str(value))
+            elif key == "min_independent":
+                clauses.append("EXISTS (SELECT 1 FROM incident_events ie JOIN incidents i USING (incident_id)"
+                               " WHERE ie.event_id = e.event_id AND i.n_independent >= ?)")
+                params.append(int(value))
+            elif key == "q":
+                match = fts_query(str(value))
+                if match is None:
+                    continue
+                clauses.append("e.rowid IN (SELECT rowid FROM event_fts WHERE event_fts MATCH ?)")
+                params.append(match)
             else:
                 raise ValueError(f"unknown filter {key!r}")
-            params.append(str(value))
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    @staticmethod
+    def _order(sort: str | None) -> str:
+        """ORDER BY for a whitelisted ``sort`` key; NULLs last either way, then by id."""
+        key = (sort or "event_date").strip()
+        desc = key.startswith("-")
+        column = key.lstrip("-")
+        if column not in SORT_COLUMNS:
+            raise ValueError(f"unknown sort key {column!r}")
+        direction = "DESC" if desc else "ASC"
+        return f" ORDER BY e.{column} IS NULL, e.{column} {direction}, e.event_id"
 
     def count_events(self, where: dict[str, Any] | None = None) -> int:
         clause, params = self._where(where)
@@ -281,16 +324,15 @@ class SQLiteStore:
         return {r[0]: r[1] for r in rows}
 
     def iter_events(self, *, where: dict[str, Any] | None = None, limit: int | None = None,
-                    offset: int = 0) -> Iterator[Event]:
-        """Events with their attribution and evidence, ordered by date then id.
+                    offset: int = 0, sort: str | None = None) -> Iterator[Event]:
+        """Events with their attribution and evidence, ordered by ``sort`` (default: date, then id).
 
-        ``where`` keys: event_type, sub_event_type, country, doc_id, outlet, lang
-        (equality), date_from, date_to (ISO dates, inclusive).
+        ``where`` keys: see :meth:`_where`; ``sort``: one of ``SORT_COLUMNS``, ``-`` for descending.
         """
         clause, params = self._where(where)
         sql = "SELECT e.*, a.asserted_by, a.source, a.epistemic, a.cue FROM events e LEFT JOIN attribution a USING (event_id)"
         sql += clause
-        sql += " ORDER BY e.event_date, e.event_id"
+        sql += self._order(sort) if sort else " ORDER BY e.event_date, e.event_id"
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params += [limit, offset]
