@@ -513,3 +513,25 @@ def test_every_table_sort_is_a_store_sort_key() -> None:
     from dateline.web.app import TABLE_SORTS
 
     assert {key for key, _ in TABLE_SORTS} <= set(SORT_COLUMNS)
+
+
+def test_event_page_says_who_asserts_a_field(tmp_path):
+    from datetime import date as _date
+
+    from fastapi.testclient import TestClient as _TC
+
+    from dateline.model import Attribution, Document, Event, Evidence
+    from dateline.store import SQLiteStore
+    from dateline.web.app import create_app
+
+    text = "Mardi, une attaque à Kirkouk. Selon le ministère de la Santé, trois policiers ont été tués."
+    doc = Document(id="d", text=text, published=_date(2024, 5, 15), lang="fr")
+    ev = Event(doc_id="d", event_id="d-1", event_type="Violence against civilians", sub_event_type="Attack",
+               fatalities=3, evidence=[Evidence(field="fatalities", start=62, end=67, text=text[62:67])],
+               field_attribution={"fatalities": Attribution(asserted_by="official", source="ministère de la Santé",
+                                                            epistemic="reported")})
+    db = tmp_path / "s.db"
+    with SQLiteStore(db) as s:
+        s.write_batch([(doc, [ev])])
+    page = _TC(create_app(db)).get("/events/d-1").text
+    assert "per official: ministère de la Santé, reported" in page

@@ -170,6 +170,18 @@ def _event_rows(event: Event, corrected: dict[str, Any]) -> list[tuple[str, Any,
     return [(name, corrected.get(name, data.get(name)), name in corrected) for name in EVENT_FIELDS]
 
 
+def _field_sources(event: Event) -> dict[str, str]:
+    """Fields asserted by someone other than the outlet in its own voice ("per official:
+    ministère de la Santé, reported"), by field name; the rest say nothing."""
+    out = {}
+    for name, a in event.field_attribution.items():
+        if a.asserted_by == "outlet" and a.epistemic == "asserted":
+            continue
+        who = a.asserted_by + (f": {a.source}" if a.source else "")
+        out[name] = f"{who}, {a.epistemic}"
+    return out
+
+
 def _display(value: Any) -> str:
     """A field value as the edit box shows it: empty for unknown."""
     return "" if value is None else str(value)
@@ -350,6 +362,7 @@ def create_app(db_path: str, *, review_token: str | None = None, read_only: bool
             "attribution": attribution_line(event, outlet),
             "loaded": loaded_summary(doc),
             "rows": _event_rows(event, state["corrected"]),
+            "field_sources": _field_sources(event),
             "state": state,
             "audit": audit,
             "incident": incident,
