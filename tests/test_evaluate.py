@@ -583,3 +583,19 @@ def test_shared_eval_sets_and_seed_gold_scores_perfectly():
                  "asserted_by_agreement", "epistemic_agreement"):
         assert result.metrics[rate] == 1.0, rate
     assert [row.event_id for row in result.gold] == [row["gold_id"] for row in gold]
+
+
+def test_acled_actor1_is_compared_without_its_period():
+    from dateline.evaluate.scorers import actor_key, score_acled
+
+    assert actor_key("Military Forces of Iraq (2020-2022)") == actor_key("military forces of iraq (2020-)")
+    assert actor_key("Military Forces of Yemen (2016-) Supreme Political Council") == \
+        "military forces of yemen supreme political council"
+    assert actor_key(None) == ""
+    gold = [{"id": "a", "event_date": "2020-05-09", "sub_event_type": "Attack", "event_type": "Violence against civilians",
+             "latitude": 1.0, "longitude": 1.0, "actor1": "Military Forces of Ukraine (2019-)", "fatalities": 0},
+            {"id": "b", "event_date": "2020-05-09", "sub_event_type": "Attack", "event_type": "Violence against civilians",
+             "latitude": 1.0, "longitude": 1.0, "actor1": "Taliban", "fatalities": 0}]
+    preds = [{"doc_id": "a", "event_id": "a-1", "actor1": "Military Forces of Ukraine (2019-2024)", "confidence": 0.9},
+             {"doc_id": "b", "event_id": "b-1", "actor1": "Unidentified Armed Group (Afghanistan)", "confidence": 0.9}]
+    assert score_acled(preds, gold).metrics["actor1_accuracy"] == 0.5

@@ -148,3 +148,9 @@ def test_each_field_says_who_asserts_it():
     assert ev.field_attribution["fatalities"].asserted_by == "official"
     assert ev.field_attribution["fatalities"].source == "ministère de la Santé"
     assert ev.field_attribution["location"].asserted_by == "outlet"
+
+
+def test_protests_and_riots_name_their_crowd():
+    evs = _events("On 9 May 2020, medical interns protested in Bat Galim Square of Haifa city, demanding "
+                  "shorter shifts.", published=date(2020, 5, 10), lang="en")
+    assert [(e.event_type, e.actor1, e.inter1) for e in evs] == [("Protests", "Protesters (Israel)", 6)]

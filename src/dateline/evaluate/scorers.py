@@ -11,6 +11,7 @@ error distances that cannot be computed are left out of ``metrics`` rather than 
 from __future__ import annotations
 
 import math
+import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -726,6 +727,9 @@ class AcledRow:
     distance_ok: bool
     fatalities_ok: bool
     end_to_end: bool
+    actor1_ok: bool = False
+    predicted_actor1: str | None = None
+    gold_actor1: str | None = None
 
 
 @dataclass(frozen=True)
@@ -810,6 +814,18 @@ def reliability_table(
     return bins, ece
 
 
+_PERIOD = re.compile(r"\s*\((?:\d{4})-(?:\d{4})?\)")
+
+
+def actor_key(name: str | None) -> str:
+    """An ACLED actor name without its period ("Military Forces of Iraq (2020-2022)" and
+    "(2020-)" are one actor: ACLED renames closed periods in later exports), case-folded;
+    unknown is the empty string, so a missing actor1 matches a missing one."""
+    if not name:
+        return ""
+    return " ".join(_PERIOD.sub("", name).casefold().split())
+
+
 def score_acled(predictions: list[dict], gold: list[dict]) -> AcledScore:
     """Score ``extract`` on ACLED notes: the top-confidence event per document vs the gold row.
 
@@ -818,6 +834,7 @@ def score_acled(predictions: list[dict], gold: list[dict]) -> AcledScore:
     strictly, the looser variant is reported beside it). Documents with no prediction are
     wrong on every metric and absent from the reliability table, as are predictions
     without a numeric confidence. Fatalities: null and 0 are equal (see ``_fatalities_ok``).
+    ``actor1_accuracy`` compares actor names without their period (:func:`actor_key`).
     """
     preds_by_doc = _index_by_doc(predictions)
     rows: list[AcledRow] = []
@@ -865,6 +882,9 @@ def score_acled(predictions: list[dict], gold: list[dict]) -> AcledScore:
                 distance_ok=distance_ok,
                 fatalities_ok=_fatalities_ok(pred.get("fatalities"), record.get("fatalities")),
                 end_to_end=sub_ok and date_ok and distance_ok,
+                actor1_ok=actor_key(pred.get("actor1")) == actor_key(record.get("actor1")),
+                predicted_actor1=pred.get("actor1"),
+                gold_actor1=record.get("actor1"),
             )
         )
 
@@ -877,6 +897,7 @@ def score_acled(predictions: list[dict], gold: list[dict]) -> AcledScore:
         "date_accuracy": _ratio(sum(r.date_ok for r in rows), n),
         "distance_accuracy": _ratio(sum(r.distance_ok for r in rows), n),
         "fatalities_accuracy": _ratio(sum(r.fatalities_ok for r in rows), n),
+        "actor1_accuracy": _ratio(sum(r.actor1_ok for r in rows), n),
         "end_to_end": _ratio(sum(r.end_to_end for r in rows), n),
         "end_to_end_event_type": _ratio(e2e_type, n),
         "expected_calibration_error": ece,

@@ -715,6 +715,11 @@ def build_event(doc: Document, inc: Incident, text: str, dates: list[DateMention
         actor, s, e = implicit_targets[0]
         actor2, inter2 = name(actor), kb.inter(actor, country)
         evidence.append(_evidence(doc, "actor2", s, e))
+    if actor1 is None and event_type in CROWD_ACTORS:
+        # ACLED codes every demonstration "Protesters (Country)", every riot "Rioters (Country)"
+        crowd = kb.get(CROWD_ACTORS[event_type])
+        if crowd is not None:
+            actor1, inter1 = name(crowd), kb.inter(crowd, country)
     if actor1 is None and event_type in VIOLENT_TYPES:
         ua = kb.get("unidentified_armed_group")
         if ua is not None:
@@ -889,6 +894,9 @@ def _closest_is_mine(pos: int, s: int, e: int, mine, others) -> bool:
     own = [abs(pos - m[0]) for m in mine if s <= m[0] < e]
     return not own or min(own) <= min(rival)
 
+
+#: who acts in a protest or a riot when the report names no one more precise
+CROWD_ACTORS = {"Protests": "protesters", "Riots": "rioters"}
 
 #: fields whose evidence sentence is read for who asserts them
 ATTRIBUTED_FIELDS = ("event_date", "location", "actor1", "actor2", "fatalities", "injuries")
