@@ -154,3 +154,23 @@ def test_protests_and_riots_name_their_crowd():
     evs = _events("On 9 May 2020, medical interns protested in Bat Galim Square of Haifa city, demanding "
                   "shorter shifts.", published=date(2020, 5, 10), lang="en")
     assert [(e.event_type, e.actor1, e.inter1) for e in evs] == [("Protests", "Protesters (Israel)", 6)]
+
+
+def test_the_opening_date_dates_the_event_and_asides_do_not():
+    evs = _events("On 30 April 2020, a person who was abducted by five armed men from his house on 24 April "
+                  "was found dead near the highway in Kokrajhar.", published=None, lang="en")
+    assert [str(e.event_date) for e in evs] == ["2020-04-30"]
+    evs = _events("Around 4 May 2020 (from 3 May to 4 May), two groups clashed with machetes in Ndaro (Ntega, "
+                  "Kirundo). 7 were injured.", published=None, lang="en")
+    assert [str(e.event_date) for e in evs] == ["2020-05-04"]
+
+
+def test_coder_conventions_fix_the_toll():
+    evs = _events("On 8 May 2020, 6 Taliban militants were killed and 5 were wounded following attacks by Afghan "
+                  "police forces in Chora district, Urozgan. Fatalities are split across 2 events (3).",
+                  published=None, lang="en")
+    assert [e.fatalities for e in evs] == [3]
+    evs = _events("On 6 May 2020, Houthi forces exchanged artillery with pro-Hadi forces on the fronts of Bab Ghaliq "
+                  "(Qaatabah, Ad Dali), incurring fatalities. Unclear fatalities coded as 10 and spread between 2 "
+                  "locations.", published=None, lang="en")
+    assert [e.fatalities for e in evs] == [5]

@@ -311,9 +311,18 @@ def anchor_mentions(mentions: list[MentionCandidate], toponyms: list[Toponym], d
                 continue  # "après l'arrivée des Yankees à Ain al-Asad": another clause's place
             nearest = min(group, key=lambda a: _distance(a.mention, t.start, t.end))
             nearest.toponyms.append(t)
-        for d in dates:
-            if d.value is None or not (ss <= d.start < se):
-                continue
+        sent_dates = [d for d in dates if d.value is not None and ss <= d.start < se]
+        lead = next((d for d in sent_dates if _LEADING_DATE.match(text[ss:d.start])), None)
+        if lead is not None:
+            # "On 30 April 2020, a person who was abducted on 24 April was found dead": the
+            # date opening the sentence is its event's; later ones belong to its clauses
+            for a in group:
+                a.dates.append(lead)
+            sent_dates = []
+        outside = [d for d in sent_dates if not _in_brackets(text, ss, d.start)]
+        for d in sent_dates:
+            if outside and d not in outside:
+                continue  # "Around 4 May 2020 (from 3 May to 4 May)": the aside does not date it
             nearest = min(group, key=lambda a: _distance(a.mention, d.start, d.end))
             nearest.dates.append(d)
         for a in group:
@@ -339,6 +348,16 @@ def anchor_mentions(mentions: list[MentionCandidate], toponyms: list[Toponym], d
             if a.dates:
                 a.date = min(a.dates, key=lambda d: _distance(a.mention, d.start, d.end))
     return anchors
+
+
+#: what may stand before a date that opens its sentence ("On", "Around", "Le", "Dans la nuit du")
+_LEADING_DATE = re.compile(r"^\W*(?:(?:on|around|about|early on|late on|on or about|le|vers le|dès le|"
+                           r"dans la nuit du|في|يوم)\s+)?$", re.I)
+
+
+def _in_brackets(text: str, start: int, pos: int) -> bool:
+    chunk = text[start:pos]
+    return chunk.count("(") > chunk.count(")")
 
 
 def _distance(m: MentionCandidate, s: int, e: int) -> int:
@@ -488,7 +507,8 @@ def extract_events(doc: Document, analysis: Analysis, gaz: Gazetteer, kb: ActorK
     mention_sentences = {(a.mention.sent_start, a.mention.sent_end) for a in anchors}
     all_mentions = [(a.mention.start, a.mention.end) for inc in incidents for a in inc.anchors]
     for inc in incidents:
-        follow = following_sentences(inc, analysis.sentences, mention_sentences, text)
+        follow = following_sentences(inc, analysis.sentences, mention_sentences, text,
+                                     limit=None if len(incidents) == 1 and short else FOLLOW_SENTENCES)
         ev = build_event(doc, inc, text, dates, toponyms, actor_matches, gaz, kb, focus, drops, follow,
                          analysis.sentences, all_mentions)
         if ev is not None:
@@ -578,18 +598,20 @@ def _caption_date(doc: Document, inc: Incident, lang: str | None, sub: str) -> D
 
 
 def following_sentences(inc: Incident, sentences: list[tuple[int, int]], mention_sentences: set[tuple[int, int]],
-                        text: str) -> list[tuple[int, int]]:
-    """Up to ``FOLLOW_SENTENCES`` sentences after the incident's last one, in the same
-    paragraph and without an event mention of their own: where reports put the toll
-    ("No casualties were reported.")."""
+                        text: str, limit: int | None = FOLLOW_SENTENCES) -> list[tuple[int, int]]:
+    """Up to ``limit`` sentences after the incident's last one, in the same paragraph and
+    without an event mention of their own: where reports put the toll ("No casualties
+    were reported."). A short report of one incident (a wire brief, a coder's note) puts
+    it anywhere after ("[…] The event was recorded and circulated. 1 fatality."):
+    ``limit=None``."""
     last = max((a.mention.sent_start, a.mention.sent_end) for a in inc.anchors)
     try:
         i = sentences.index(last)
     except ValueError:
         return []
     out = []
-    for s, e in sentences[i + 1:i + 1 + FOLLOW_SENTENCES]:
-        if (s, e) in mention_sentences or "\n\n" in text[last[1]:s]:
+    for s, e in sentences[i + 1:None if limit is None else i + 1 + limit]:
+        if (limit is not None and (s, e) in mention_sentences) or "\n\n" in text[last[1]:s]:
             break
         out.append((s, e))
     return out
@@ -881,9 +903,31 @@ def tally_counts(text: str, lang: str | None, spans: list[tuple[int, int]], on_c
             per_sentence[c.kind] = per_sentence.get(c.kind, 0) + c.value
         for kind, v in per_sentence.items():
             totals[kind] = v if totals[kind] is None else max(totals[kind], v)
+        coded = _coder_convention(text[s:e], coded)
     if coded is not None:
         totals["fatalities"] = coded
     return totals["fatalities"], totals["injuries"]
+
+
+#: ACLED coders' conventions for uncertain tolls, stated in the note itself:
+#: "Fatalities are split across 2 events (3)", "reported as half, rounded down to 3",
+#: "Unclear fatalities coded as 10 and spread between 2 locations" (10 / 2 each)
+_SPLIT_VALUE = re.compile(r"\b(?:split|spread|divided)\s+(?:across|between|over|among)\s+\d+\s+"
+                          r"(?:events|locations|incidents|days)\s*\((\d+)\)", re.I)
+_ROUNDED = re.compile(r"\brounded(?:\s+(?:down|up))?\s+to\s+(\d+)\b", re.I)
+_SPREAD = re.compile(r"\b(?:split|spread|divided)\s+(?:across|between|over|among)\s+(\d+)\s+"
+                     r"(?:events|locations|incidents|days)\b", re.I)
+
+
+def _coder_convention(sentence: str, coded: int | None) -> int | None:
+    """The toll a coder's note fixes explicitly, given the "coded as" value so far."""
+    if m := _SPLIT_VALUE.search(sentence):
+        return int(m.group(1))
+    if m := _ROUNDED.search(sentence):
+        return int(m.group(1))
+    if coded is not None and (m := _SPREAD.search(sentence)) and int(m.group(1)) > 1:
+        return coded // int(m.group(1))
+    return coded
 
 
 def _closest_is_mine(pos: int, s: int, e: int, mine, others) -> bool:
