@@ -17,6 +17,7 @@ from typing import Any
 
 from dateline.errors import StoreError
 from dateline.model import Attribution, Document, Event, Evidence
+from dateline.store.incidents import IncidentsMixin, m002_link_canonical
 
 EVENT_COLUMNS = (
     "event_id", "doc_id", "event_date", "time_precision", "disorder_type", "event_type", "sub_event_type",
@@ -86,6 +87,7 @@ def _m001_initial(db: sqlite3.Connection) -> None:
 
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("001_initial", _m001_initial),
+    ("002_link_canonical", m002_link_canonical),
 ]
 
 
@@ -93,7 +95,7 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-class SQLiteStore:
+class SQLiteStore(IncidentsMixin):
     """One SQLite file. Use as a context manager; the connection is closed on exit."""
 
     def __init__(self, path: str | Path, *, read_only: bool = False):
@@ -203,28 +205,6 @@ class SQLiteStore:
                         (ev.event_id, a.asserted_by, a.source, a.epistemic, a.cue))
         self.db.executemany('INSERT INTO evidence (event_id, field, start, "end", text) VALUES (?,?,?,?,?)',
                             [(ev.event_id, e.field, e.start, e.end, e.text) for e in ev.evidence])
-
-    def replace_incidents(self, incidents: Iterable[dict[str, Any]]) -> int:
-        """Replace the incident grouping (``dateline link``) in one transaction."""
-        n = 0
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            self.db.execute("DELETE FROM incident_events")
-            self.db.execute("DELETE FROM incidents")
-            for inc in incidents:
-                self.db.execute(
-                    "INSERT INTO incidents VALUES (?,?,?,?,?,?)",
-                    (inc["incident_id"], inc["n_reports"], inc["n_outlets"], inc["n_independent"],
-                     json.dumps(inc.get("conflicts", []), ensure_ascii=False), _now()),
-                )
-                self.db.executemany("INSERT INTO incident_events VALUES (?, ?)",
-                                    [(inc["incident_id"], e) for e in inc["event_ids"]])
-                n += 1
-            self.db.execute("COMMIT")
-        except Exception:
-            self.db.execute("ROLLBACK")
-            raise
-        return n
 
     # -- reads ------------------------------------------------------------------
     def count(self, table: str) -> int:
