@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from dateline.link.dedup import Constraints, link
+from dateline.link.dedup import Constraints, Embedder, link
 from dateline.link.sources import inputs_from_records
 
 
-def relink_store(store: Any) -> tuple[int, int]:
+def relink_store(store: Any, *, embedder: Embedder | None = None) -> tuple[int, int]:
     """(incidents written, candidate pairs compared). Must-link and cannot-link decisions
     recorded by ``merge_incidents``/``split_event`` are applied, so they survive."""
     records = [ev.model_dump(mode="json") for ev in store.iter_events()]
     must, cannot = store.link_constraints()
-    incidents, pairs = link(inputs_from_records(records), constraints=Constraints(must, cannot))
+    incidents, pairs = link(inputs_from_records(records), constraints=Constraints(must, cannot), embedder=embedder)
     return store.replace_incidents(incidents), pairs

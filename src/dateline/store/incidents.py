@@ -152,9 +152,11 @@ class IncidentsMixin:
         self.db.execute("BEGIN IMMEDIATE")
         try:
             action = self._log("merge", actor, reason, ",".join(ids), before)
-            anchor = before[ids[0]][0]
-            for other in ids[1:]:
-                self._constrain("must", anchor, before[other][0], action)
+            # every member tied to one anchor: the whole decided group is kept on re-link,
+            # not only the incidents' first reports
+            anchor = members[0]
+            for other in members[1:]:
+                self._constrain("must", anchor, other, action)
             self._switch_off("cannot", members, members, action)
             after = self._regroup(before, [members])
             self._set_after(action, after)
