@@ -193,3 +193,37 @@ def test_link_input_reads_contract_records():
     e = LinkInput.from_record(rec)
     assert e.text == "Hundreds protested" and e.actors == ("Protesters (Iraq)", "A") and e.epistemic == "reported"
     assert e.event_date == date(2024, 5, 9)
+
+
+def test_link_benchmark_reports_its_figures():
+    from dateline.link.benchmark import link_benchmark
+
+    r = link_benchmark(3000, seed=1)
+    assert r["n_events"] == 3000 and 0 < r["candidate_pairs"] < 3000 * 2999 // 2
+    assert r["incidents"] < 3000 and r["seconds"] < 30 and r["peak_rss_mb"] > 0
+    assert r["pairwise_precision"] >= 0.95 and r["pairwise_recall"] >= 0.9
+
+
+def test_link_cli_writes_contract_shape_and_canonical(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from dateline.cli import app
+
+    base = {"event_type": "Protests", "sub_event_type": "Peaceful protest", "event_date": "2024-07-05",
+            "time_precision": 1, "latitude": 30.5, "longitude": 47.8, "geo_precision": 1, "country": "Iraq",
+            "location": "Basra"}
+    rows = [dict(base, event_id="a-1", doc_id="a", outlet="Reuters", fatalities=0,
+                 notes="Hundreds protested in Basra against power cuts."),
+            dict(base, event_id="b-1", doc_id="b", outlet="AFP",
+                 notes="Des centaines de personnes ont manifesté à Bassora contre les coupures de courant.")]
+    src = tmp_path / "ev.jsonl"
+    src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    out = tmp_path / "inc.jsonl"
+    r = CliRunner().invoke(app, ["link", str(src), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    (inc,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert inc["event_ids"] == ["a-1", "b-1"] and (inc["n_reports"], inc["n_independent"]) == (2, 2)
+    assert inc["canonical"]["location"] == "Basra" and inc["confidence"] == 0.75
+    assert {"incident_id", "n_outlets", "conflicts", "reports"} <= set(inc)

@@ -394,20 +394,29 @@ def candidate_pairs(evs: Sequence[LinkInput]) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(left), np.concatenate(right)
 
 
+#: candidate pairs filtered per numpy batch: bounds the temporary arrays (100k events give
+#: 7M candidate pairs; unbatched, the float temporaries alone took ~600 MB)
+PREFILTER_BATCH = 1_000_000
+
+
 def _prefilter(evs: Sequence[LinkInput], i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """Vectorised cheap rejections: same document, or points beyond twice the radius of
-    the coarser precision (same-admin1 province matches are kept for :func:`place_score`)."""
+    """Vectorised cheap rejections: same document, or points beyond the radius of the
+    coarser precision (province-level pairs are left to :func:`place_score`)."""
     doc = np.array([hash(e.doc_id) for e in evs], dtype=np.int64)
     lat = np.array([e.latitude if e.latitude is not None else np.nan for e in evs], dtype=np.float64)
     lon = np.array([e.longitude if e.longitude is not None else np.nan for e in evs], dtype=np.float64)
     gp = np.array([min(3, max(1, e.geo_precision)) for e in evs], dtype=np.int64)
-    keep = doc[i] != doc[j]
-    p1, p2 = np.radians(lat[i]), np.radians(lat[j])
-    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon[j] - lon[i]) / 2) ** 2
-    km = 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
-    limit = np.array([0, *DISTANCE_KM.values()])[np.maximum(gp[i], gp[j])]
-    far = (km > limit) & (np.maximum(gp[i], gp[j]) < 3)
-    return keep & ~np.nan_to_num(far, nan=False).astype(bool)
+    limits = np.array([0, *DISTANCE_KM.values()])
+    keep = np.empty(len(i), dtype=bool)
+    for lo in range(0, len(i), PREFILTER_BATCH):
+        x, y = i[lo:lo + PREFILTER_BATCH], j[lo:lo + PREFILTER_BATCH]
+        p1, p2 = np.radians(lat[x]), np.radians(lat[y])
+        h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon[y] - lon[x]) / 2) ** 2
+        km = 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
+        coarser = np.maximum(gp[x], gp[y])
+        far = np.nan_to_num((km > limits[coarser]) & (coarser < 3), nan=False).astype(bool)
+        keep[lo:lo + PREFILTER_BATCH] = (doc[x] != doc[y]) & ~far
+    return keep
 
 
 # -- clustering -------------------------------------------------------------------------

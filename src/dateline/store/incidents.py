@@ -54,6 +54,11 @@ class IncidentsMixin:
 
     db: sqlite3.Connection
 
+    @property
+    def _where_am_i(self) -> str | None:
+        """The store path, for one-line errors that name the file."""
+        return getattr(self, "path", None)
+
     # -- writing a grouping -------------------------------------------------------
     def replace_incidents(self, incidents: Iterable[dict[str, Any]]) -> int:
         """Replace the incident grouping (``dateline link``) in one transaction."""
@@ -146,7 +151,7 @@ class IncidentsMixin:
         kept as must-link constraints (cannot-links between the members are switched off)."""
         ids = list(dict.fromkeys(incident_ids))
         if len(ids) < 2:
-            raise StoreError("merge needs at least two incidents", file=None)
+            raise StoreError("merge needs at least two incidents", file=self._where_am_i)
         before = {i: self._require(i) for i in ids}
         members = sorted(e for ms in before.values() for e in ms)
         self.db.execute("BEGIN IMMEDIATE")
@@ -171,10 +176,10 @@ class IncidentsMixin:
         id. Recorded, reversible, and kept as cannot-link constraints to the old members."""
         current = self.incident_of_event(event_id)
         if current is None:
-            raise StoreError(f"event {event_id} is in no incident (run `dateline link --db` first)", file=None)
+            raise StoreError(f"event {event_id} is in no incident (run `dateline link --db` first)", file=self._where_am_i)
         members = self._members(current)
         if len(members) < 2:
-            raise StoreError(f"event {event_id} is already alone in incident {current}", file=None)
+            raise StoreError(f"event {event_id} is already alone in incident {current}", file=self._where_am_i)
         rest = [e for e in members if e != event_id]
         self.db.execute("BEGIN IMMEDIATE")
         try:
@@ -207,14 +212,14 @@ class IncidentsMixin:
         (constraints it added off, those it switched off on again); logged as an undo."""
         row = self.db.execute("SELECT * FROM link_actions WHERE action_id = ?", (action_id,)).fetchone()
         if row is None:
-            raise StoreError(f"no link action {action_id}", file=None)
+            raise StoreError(f"no link action {action_id}", file=self._where_am_i)
         if row["undone_by"] is not None:
-            raise StoreError(f"link action {action_id} was already undone by action {row['undone_by']}", file=None)
+            raise StoreError(f"link action {action_id} was already undone by action {row['undone_by']}", file=self._where_am_i)
         before, after = json.loads(row["before"]), json.loads(row["after"])
         for inc, members in after.items():
             if self._members(inc) != members:
                 raise StoreError(f"incident {inc} changed after action {action_id}; undo the later change first",
-                                 file=None)
+                                 file=self._where_am_i)
         self.db.execute("BEGIN IMMEDIATE")
         try:
             undo = self._log("undo", actor, f"undo of action {action_id}", str(action_id), after)
@@ -231,12 +236,12 @@ class IncidentsMixin:
     def _require(self, incident_id: str) -> list[str]:
         members = self._members(incident_id)
         if not members:
-            raise StoreError(f"no incident {incident_id}", file=None)
+            raise StoreError(f"no incident {incident_id}", file=self._where_am_i)
         return members
 
     def _log(self, action: str, actor: str, reason: str, target: str, before: dict[str, list[str]]) -> int:
         if not actor:
-            raise StoreError("an analyst action needs an actor (who decided)", file=None)
+            raise StoreError("an analyst action needs an actor (who decided)", file=self._where_am_i)
         cur = self.db.execute("INSERT INTO link_actions (at, actor, action, reason, target, before, after)"
                               " VALUES (?,?,?,?,?,?,?)",
                               (_now(), actor, action, reason, target, json.dumps(before), "{}"))
