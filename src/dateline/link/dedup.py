@@ -66,13 +66,14 @@ INCOMPATIBLE_SUBTYPES = {
     frozenset({"Arrests", "Agreement"}),
 }
 
-#: Weights of the pair score. Calibrated on eval/linking/ (docs/linking.md): text and
-#: place carry most of the evidence; type and actors mostly act through hard vetoes.
+#: Weights of the pair score, set by hand and checked on eval/linking/ and ACLED dev
+#: (docs/linking.md): text and place carry most of the evidence; type and actors act
+#: mostly through the hard vetoes below.
 WEIGHTS = {"type": 0.15, "date": 0.15, "place": 0.25, "actor": 0.10, "text": 0.35}
-#: a pair at or above this score is a link (calibrated on eval/linking/, precision first)
+#: a pair at or above this score is a link (the weakest true pair on eval/linking/ scores 0.67)
 LINK_THRESHOLD = 0.66
 #: without coordinates on one side, a pair is linked only on this much text similarity
-#: (multilingual USE cosine; same-incident reports measured 0.5-0.8, others < 0.45)
+#: (multilingual USE cosine; true pairs on eval/linking/ have a median of 0.62)
 TEXT_STRONG = 0.55
 #: text similarity assumed when an event has no text (counts against a link: unknown
 #: wording should not push a pair over the threshold)
@@ -84,7 +85,7 @@ TEXT_UNKNOWN = 0.3
 TEXT_FLOOR = 0.42
 #: reports coded with different event types ("Attack" vs "Armed clash") must read alike
 #: this much: on eval/linking/ true cross-type pairs measured 0.61-0.77, the same-town
-#: different incidents 0.47-0.59
+#: different incidents 0.47-0.57
 TEXT_CROSS_TYPE = 0.6
 #: day-precise reports one day apart are the next day's incident in the same town far
 #: more often than one incident (eval/linking/: every true pair had the same date; on
