@@ -227,3 +227,10 @@ def test_link_cli_writes_contract_shape_and_canonical(tmp_path):
     assert inc["event_ids"] == ["a-1", "b-1"] and (inc["n_reports"], inc["n_independent"]) == (2, 2)
     assert inc["canonical"]["location"] == "Basra" and inc["confidence"] == 0.75
     assert {"incident_id", "n_outlets", "conflicts", "reports"} <= set(inc)
+
+
+def test_death_tolls_far_apart_are_two_incidents():
+    a = _e("a-1", "a", 9, 31.9, 44.9, "X", fat=1)
+    assert pair_score(a, _e("b-1", "b", 9, 31.9, 44.9, "Y", fat=4), 0.9) is None
+    assert pair_score(a, _e("c-1", "c", 9, 31.9, 44.9, "Z", fat=2), 0.9) is not None
+    assert pair_score(a, _e("d-1", "d", 9, 31.9, 44.9, "W", fat=0), 0.9) is not None  # "none" vs 1: a conflict

@@ -44,9 +44,9 @@ def test_linking_subset_f1(tmp_path):
              if ln.strip() and json.loads(ln)["incident"] in SUBSET]
     subset.write_text("\n".join(lines) + "\n", encoding="utf-8")
     m = evaluate_linking(None, subset).metrics
-    # measured P 0.96, R 0.78, F1 0.86 on this half (the whole corpus: F1 0.92, below)
+    # measured P 1.00, R 0.78, F1 0.88 on this half (the whole corpus: F1 0.93, below)
     assert m["pairwise_f1"] >= 0.8, m
-    assert m["pairwise_precision"] >= 0.9, m
+    assert m["pairwise_precision"] >= 0.95, m
 
 
 @pytest.mark.slow
@@ -59,7 +59,7 @@ def test_linking_corpus_f1():
 def test_acled_dev_false_merge_rate():
     gold = shared_path("eval", "acled_2020_sample", "dev.gold.jsonl")
     m = acled_false_merges(Path(gold), Path(gold).with_name("dev.docs.jsonl"), limit=None if SLOW else 800)
-    # measured 3.2% on all rows, 2.4% on the first 800; the target is < 2%. What
+    # measured 3.1% on all rows, 2.0% on the first 800; the target is < 2%. What
     # is left are same-city, same-day, same-type rows of different sources that read alike
     # (docs/linking.md), so the floor pins what was measured
-    assert m["acled_false_merge_rate"] <= (0.035 if SLOW else 0.03), m
+    assert m["acled_false_merge_rate"] <= (0.035 if SLOW else 0.025), m
