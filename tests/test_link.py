@@ -234,3 +234,9 @@ def test_death_tolls_far_apart_are_two_incidents():
     assert pair_score(a, _e("b-1", "b", 9, 31.9, 44.9, "Y", fat=4), 0.9) is None
     assert pair_score(a, _e("c-1", "c", 9, 31.9, 44.9, "Z", fat=2), 0.9) is not None
     assert pair_score(a, _e("d-1", "d", 9, 31.9, 44.9, "W", fat=0), 0.9) is not None  # "none" vs 1: a conflict
+
+
+def test_a_province_level_report_stays_in_its_province():
+    town = _e("a-1", "a", 9, 30.50, 47.78, "X", location="Basra", admin1="Basra")
+    other = _e("b-1", "b", 9, 31.00, 46.60, "Y", prec=3, location="Dhi Qar", admin1="Dhi Qar")
+    assert place_score(town, other)[0] is None  # 120 km, within the province radius, but another province

@@ -227,7 +227,7 @@ def place_score(a: LinkInput, b: LinkInput) -> tuple[float | None, bool]:
 
     Points: 1 at the same spot, falling to 0.5 at the radius of the coarser precision; a
     province-level point (precision 3) matches a town of the same admin1 whatever the
-    distance. Two precise places (precision 1-2) with different names are two places
+    distance, and never one of another admin1. Two precise places (precision 1-2) with different names are two places
     unless their points coincide (:data:`SAME_SPOT_KM`): a neighbouring village the
     same day is another strike far more often than a renamed one. Without a point on either side, the same admin1 (0.5) or country (0.3)
     lets the pair through, flagged ``coarse`` so that it needs strong text similarity.
@@ -237,6 +237,8 @@ def place_score(a: LinkInput, b: LinkInput) -> tuple[float | None, bool]:
         coarser = min(3, max(a.geo_precision, b.geo_precision, 1))
         if coarser <= 2 and km > SAME_SPOT_KM and not same_place_name(a.location, b.location):
             return None, False
+        if coarser >= 3 and a.admin1 and b.admin1 and a.admin1 != b.admin1:
+            return None, False  # a province-level report is about its own province
         if km <= DISTANCE_KM[coarser]:
             return 1.0 - 0.5 * km / DISTANCE_KM[coarser], False
         if coarser >= 3 and a.admin1 and a.admin1 == b.admin1:
