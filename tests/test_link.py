@@ -240,3 +240,11 @@ def test_a_province_level_report_stays_in_its_province():
     town = _e("a-1", "a", 9, 30.50, 47.78, "X", location="Basra", admin1="Basra")
     other = _e("b-1", "b", 9, 31.00, 46.60, "Y", prec=3, location="Dhi Qar", admin1="Dhi Qar")
     assert place_score(town, other)[0] is None  # 120 km, within the province radius, but another province
+
+
+def test_place_names_compare_word_for_word():
+    from dateline.link.dedup import same_place_name
+
+    assert same_place_name("Sinjar", "Sinjar District") and same_place_name("Basra", None)
+    assert not same_place_name("Kamianka", "Bila Kamianka")
+    assert not same_place_name("Luhanske", "Novoluhanske")

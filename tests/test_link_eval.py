@@ -59,7 +59,7 @@ def test_linking_corpus_f1():
 def test_acled_dev_false_merge_rate():
     gold = shared_path("eval", "acled_2020_sample", "dev.gold.jsonl")
     m = acled_false_merges(Path(gold), Path(gold).with_name("dev.docs.jsonl"), limit=None if SLOW else 800)
-    # measured 2.9% on all rows, 1.75% on the first 800; the target is < 2%. What
+    # measured 2.8% on all rows, 1.5% on the first 800; the target is < 2%. What
     # is left are same-city, same-day, same-type rows of different sources that read alike
     # (docs/linking.md), so the floor pins what was measured
-    assert m["acled_false_merge_rate"] <= (0.032 if SLOW else 0.02), m
+    assert m["acled_false_merge_rate"] <= (0.03 if SLOW else 0.02), m

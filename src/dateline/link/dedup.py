@@ -262,13 +262,13 @@ _PLACE_WORDS = re.compile(r"\b(district|governorate|province|region|city|town|vi
 
 
 def same_place_name(a: str | None, b: str | None) -> bool:
-    """Names of one place: equal once administrative words are dropped, or one contained
-    in the other word for word ("Sinjar" and "Sinjar District", not "Luhanske" and
-    "Novoluhanske"); unknown names do not disagree."""
+    """Names of one place: equal word for word once administrative words are dropped
+    ("Sinjar" and "Sinjar District"; not "Kamianka" and "Bila Kamianka", nor "Beirut"
+    and "Beirut-Mazraa"); unknown names do not disagree."""
     if not a or not b:
         return True
     ta, tb = (set(_PLACE_WORDS.sub(" ", _name(x)).replace("-", " ").split()) for x in (a, b))
-    return ta == tb or (bool(ta) and bool(tb) and (ta <= tb or tb <= ta))
+    return ta == tb
 
 
 def _actor_key(name: str) -> str:
