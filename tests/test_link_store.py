@@ -132,6 +132,8 @@ def test_old_store_migrates(tmp_path):
     db.execute("INSERT INTO incidents VALUES ('inc-1', 1, 1, 1, '[]', 'then')")
     db.commit()
     db.close()
+    with SQLiteStore(path, read_only=True) as s:  # the web UI reads without migrating
+        assert s.get_incident("inc-1")["canonical"] == {} and s.get_incident("inc-1")["confidence"] is None
     with SQLiteStore(path) as s:
         assert s.get_incident("inc-1")["canonical"] == {}
 

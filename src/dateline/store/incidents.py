@@ -131,11 +131,18 @@ class IncidentsMixin:
             "SELECT event_id FROM incident_events WHERE incident_id = ? ORDER BY event_id", (incident_id,))]
 
     def _incident_row(self, row: sqlite3.Row) -> dict:
+        """One incident as a dict. A store opened read-only before migration 002 (the web
+        UI never migrates) lacks the canonical columns: they read as empty, not as errors."""
+        have = set(row.keys())
+
+        def col(name: str, default: Any = None) -> Any:
+            return row[name] if name in have and row[name] is not None else default
+
         return {"incident_id": row["incident_id"], "event_ids": self._members(row["incident_id"]),
                 "n_reports": row["n_reports"], "n_outlets": row["n_outlets"], "n_independent": row["n_independent"],
-                "n_independent_non_partisan": row["n_independent_non_partisan"], "confidence": row["confidence"],
-                "conflicts": json.loads(row["conflicts"]), "canonical": json.loads(row["canonical"]),
-                "reports": json.loads(row["reports"])}
+                "n_independent_non_partisan": col("n_independent_non_partisan"), "confidence": col("confidence"),
+                "conflicts": json.loads(row["conflicts"]), "canonical": json.loads(col("canonical", "{}")),
+                "reports": json.loads(col("reports", "[]"))}
 
     def link_constraints(self) -> tuple[set[frozenset[str]], set[frozenset[str]]]:
         """Active (must-link, cannot-link) event pairs, for ``dateline link --db``."""
