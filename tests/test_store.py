@@ -83,8 +83,10 @@ def test_concurrent_reader_sees_whole_documents(tmp_path):
     seen = 0
     with SQLiteStore(db, read_only=True) as r:
         while not done.is_set() or seen < n_docs:
+            r.db.execute("BEGIN")  # one snapshot for both reads, as a page render would take
             docs = r.count("documents")
             events = list(r.iter_events())
+            r.db.execute("COMMIT")
             by_doc: dict[str, int] = {}
             for e in events:
                 by_doc[e.doc_id] = by_doc.get(e.doc_id, 0) + 1

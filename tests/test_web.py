@@ -535,3 +535,42 @@ def test_event_page_says_who_asserts_a_field(tmp_path):
         s.write_batch([(doc, [ev])])
     page = _TC(create_app(db)).get("/events/d-1").text
     assert "per official: ministère de la Santé, reported" in page
+
+
+def test_split_merge_undo_from_the_incident_page(review_client: TestClient) -> None:
+    csrf = _sign_in(review_client)
+    page = review_client.get("/incidents/inc-1").text
+    assert "Split doc-bamako-2 out" in page and 'id="merge"' in page
+
+    def incident_of(event_id: str) -> dict:
+        return review_client.get(f"/api/events/{event_id}").json()["incident"]
+
+    # CSRF: a form without the token is refused and changes nothing
+    assert review_client.post("/incident-edit/split", data={"event_id": "doc-bamako-2"}).status_code == 403
+    assert incident_of("doc-bamako-2")["event_ids"] == ["doc-bamako-1", "doc-bamako-2"]
+    r = review_client.post("/incident-edit/split", data={"event_id": "doc-bamako-2", "csrf": csrf,
+                                                         "reason": "different day"}, follow_redirects=False)
+    assert r.status_code == 303
+    split_out = r.headers["location"].split("/incidents/")[1].split("#")[0]
+    assert incident_of("doc-bamako-2")["incident_id"] == split_out
+    assert incident_of("doc-bamako-1")["event_ids"] == ["doc-bamako-1"]
+    history = review_client.get(f"/incidents/{split_out}").text
+    assert "different day" in history and "Undo" in history
+    actions = review_client.get("/api/link-actions").json()
+    assert [a["action"] for a in actions] == ["split"] and actions[0]["actor"] == "Ana"
+    # merge back, then undo the merge: the split stands again
+    r = review_client.post("/incident-edit/merge", data={"incident_id": incident_of("doc-bamako-1")["incident_id"],
+                                                         "other_incident_id": split_out, "csrf": csrf},
+                           follow_redirects=False)
+    assert r.status_code == 303
+    assert incident_of("doc-bamako-1")["event_ids"] == ["doc-bamako-1", "doc-bamako-2"]
+    merge_id = review_client.get("/api/link-actions").json()[-1]["action_id"]
+    survivor = incident_of("doc-bamako-1")["incident_id"]
+    r = review_client.post("/incident-edit/undo", data={"action_id": str(merge_id), "incident_id": survivor,
+                                                        "csrf": csrf}, follow_redirects=False)
+    assert r.status_code == 303
+    assert incident_of("doc-bamako-1")["event_ids"] == ["doc-bamako-1"]
+    # a bad merge is a clear 400, not a crash
+    bad = review_client.post("/incident-edit/merge", data={"incident_id": survivor, "other_incident_id": "nope",
+                                                           "csrf": csrf})
+    assert bad.status_code == 400

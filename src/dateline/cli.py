@@ -35,6 +35,9 @@ def _register_subapps() -> None:
     from dateline.cli_outlets import outlets_app
 
     app.add_typer(outlets_app, name="outlets")
+    from dateline.cli_incidents import incidents_app
+
+    app.add_typer(incidents_app, name="incidents")
     register_gazetteer(gazetteer_app)
 log = logging.getLogger("dateline")
 
@@ -181,27 +184,11 @@ def extract(
         _fail(exc)
 
 
-def _owners(records: list[dict]) -> dict[str, str]:
-    """Outlet -> ultimate owner (outlet profiles), so outlets of one owner count once."""
-    from dateline.claims.outlets import default_kb
-
-    kb = default_kb()
-    owners = {}
-    for r in records:
-        name = r.get("outlet")
-        if name and name not in owners:
-            prof = kb.find(name)
-            owners[name] = prof.owner_group if prof is not None and prof.owner_group else name
-    return owners
-
-
 def _link_store(store) -> int:
-    from dateline.link.dedup import LinkInput, link
+    """Re-link a store's events, honouring the analysts' must-link/cannot-link decisions."""
+    from dateline.link.relink import relink_store
 
-    records = [ev.model_dump(mode="json") for ev in store.iter_events()]
-    owners = _owners(records)
-    incidents, _ = link(LinkInput.from_record(r, owners) for r in records)
-    return store.replace_incidents(incidents)
+    return len(relink_store(store)[0])
 
 
 def _summary(events, n_events: int, n_docs: int, elapsed: float, drops: Counter, out: Path | None,
@@ -312,7 +299,8 @@ def link_cmd(
     db: Annotated[Optional[str], typer.Option("--db", help="Link the events of a store (and save incidents).")] = None,
 ) -> None:
     """Group reports of the same incident across documents and outlets."""
-    from dateline.link.dedup import LinkInput, link
+    from dateline.link.dedup import link
+    from dateline.link.sources import inputs_from_records
 
     try:
         if events is None and db is None:
@@ -328,24 +316,20 @@ def link_cmd(
             missing = next((i for i, r in enumerate(records, 1) if "event_id" not in r), None)
             if missing:
                 raise InputError("record has no event_id", file=str(events), line=missing)
+            incidents, pairs = link(inputs_from_records(records))
         else:
+            from dateline.link.relink import relink_store
             from dateline.store import open_store
 
             with open_store(db) as store:
-                records = [ev.model_dump(mode="json") for ev in store.iter_events()]
-        owners = _owners(records)
-        incidents, pairs = link(LinkInput.from_record(r, owners) for r in records)
-        if db is not None and events is None:
-            from dateline.store import open_store
-
-            with open_store(db) as store:
-                store.replace_incidents(incidents)
+                incidents, pairs = relink_store(store)
         if out is not None or db is None:
             with _output(out) as fh:
                 for inc in incidents:
                     fh.write(json.dumps(inc, ensure_ascii=False) + "\n")
         multi = sum(1 for i in incidents if i["n_reports"] > 1)
-        err.print(f"{len(records)} event(s) → {len(incidents)} incident(s), {multi} reported more than once;"
+        n_events = sum(i["n_reports"] for i in incidents)
+        err.print(f"{n_events} event(s) → {len(incidents)} incident(s), {multi} reported more than once;"
                   f" {pairs} candidate pair(s) compared")
     except DatelineError as exc:
         _fail(exc)

@@ -16,6 +16,9 @@ from dateline.evaluate.datasets import detect_task, find_eval_sets, load_jsonl, 
 from dateline.evaluate.scorers import Score, score
 from dateline.ingest import read_inputs
 
+#: the bundled linking evaluation (eval/linking/, dateline.evaluate.linking): needs no ../shared
+LINKING = "linking"
+
 #: task -> which predictions it needs
 PRODUCER = {"seeds": "extract", "acled": "extract", "classify": "classify", "arabic_gsr": "classify",
             "geoparse": "geoparse", "loaded": "loaded"}
@@ -49,14 +52,26 @@ def predictions(kind: str, docs_path: Path, limit: int | None = None) -> list[di
 
 def evaluate_sets(shared: Path, names: list[str] | None = None, *, limit: int | None = None,
                   progress: Callable[[str], None] | None = None) -> dict[str, Score]:
+    """Score the named sets (default: every set found, plus the bundled ``linking``)."""
+    results: dict[str, Score] = {}
+    if names is None or LINKING in names:
+        if progress:
+            progress(f"{LINKING}: running extract → link on the bundled corpus …")
+        from dateline.evaluate.linking import evaluate_linking
+
+        results[LINKING] = evaluate_linking(shared)  # type: ignore[assignment]
+        names = [n for n in names if n != LINKING] if names is not None else None
+        if names == []:
+            return results
     sets = find_eval_sets(shared)
     if not sets:
+        if results:
+            return results
         raise ValueError(f"no evaluation sets under {shared} (expected eval/*/dev.*.jsonl or gold/seeds.jsonl)")
     chosen = names or list(sets)
     unknown = [n for n in chosen if n not in sets]
     if unknown:
-        raise ValueError(f"unknown set(s) {', '.join(unknown)}; available: {', '.join(sets)}")
-    results: dict[str, Score] = {}
+        raise ValueError(f"unknown set(s) {', '.join(unknown)}; available: {', '.join([*sets, LINKING])}")
     for name in chosen:
         docs_path, gold_path = sets[name]
         try:

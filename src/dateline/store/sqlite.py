@@ -17,6 +17,7 @@ from typing import Any
 
 from dateline.errors import StoreError
 from dateline.model import Attribution, Document, Event, Evidence
+from dateline.store.incidents import IncidentsMixin, m002_link_canonical
 from dateline.store.review import ReviewMixin, fts_query, m003_review_fts
 
 EVENT_COLUMNS = (
@@ -102,6 +103,7 @@ def _m004_field_attribution(db: sqlite3.Connection) -> None:
 
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("001_initial", _m001_initial),
+    ("002_link_canonical", m002_link_canonical),
     ("003_review_fts", m003_review_fts),
     ("004_field_attribution", _m004_field_attribution),
 ]
@@ -116,7 +118,7 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-class SQLiteStore(ReviewMixin):
+class SQLiteStore(IncidentsMixin, ReviewMixin):
     """One SQLite file. Use as a context manager; the connection is closed on exit."""
 
     def __init__(self, path: str | Path, *, read_only: bool = False):
@@ -230,28 +232,6 @@ class SQLiteStore(ReviewMixin):
         self.db.executemany("INSERT INTO field_attribution VALUES (?,?,?,?,?,?)",
                             [(ev.event_id, f, fa.asserted_by, fa.source, fa.epistemic, fa.cue)
                              for f, fa in ev.field_attribution.items()])
-
-    def replace_incidents(self, incidents: Iterable[dict[str, Any]]) -> int:
-        """Replace the incident grouping (``dateline link``) in one transaction."""
-        n = 0
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            self.db.execute("DELETE FROM incident_events")
-            self.db.execute("DELETE FROM incidents")
-            for inc in incidents:
-                self.db.execute(
-                    "INSERT INTO incidents VALUES (?,?,?,?,?,?)",
-                    (inc["incident_id"], inc["n_reports"], inc["n_outlets"], inc["n_independent"],
-                     json.dumps(inc.get("conflicts", []), ensure_ascii=False), _now()),
-                )
-                self.db.executemany("INSERT INTO incident_events VALUES (?, ?)",
-                                    [(inc["incident_id"], e) for e in inc["event_ids"]])
-                n += 1
-            self.db.execute("COMMIT")
-        except Exception:
-            self.db.execute("ROLLBACK")
-            raise
-        return n
 
     # -- reads ------------------------------------------------------------------
     def count(self, table: str) -> int:

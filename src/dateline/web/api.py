@@ -26,10 +26,8 @@ from dateline.web.security import ReviewAuth
 #: Export size cap: one download of the current filter, not a bulk dump (use ``dateline export``).
 MAX_EXPORT = 100_000
 
-#: Store methods the linking stage adds for incident editing; the routes exist only when
-#: the store has them. Expected: ``merge_incidents(incident_ids, *, who)``,
-#: ``split_event(event_id, *, who)``, ``undo_link_action(action_id, *, who)``,
-#: ``link_actions(limit=...)``, each returning JSON-able data.
+#: Store methods of the linking stage (store/incidents.py) for incident editing; the
+#: routes exist only when the store has them (the PostGIS store may not).
 LINK_METHODS = ("merge_incidents", "split_event", "undo_link_action", "link_actions")
 
 StoreOpener = Callable[[], SQLiteStore]
@@ -87,7 +85,7 @@ def build_api(open_store: StoreOpener, open_writer: StoreOpener, auth: ReviewAut
             return reviewed_view(event, store.review_state(event)) | {
                 "document": doc.model_dump(mode="json", include={"id", "title", "published", "outlet", "lang",
                                                                  "url"}) if doc else None,
-                "incident": store.incident_of_event(event_id),
+                "incident": store.incident_for_event(event_id),
                 "audit": store.audit_entries(event_id),
             }
 
@@ -113,7 +111,9 @@ def build_api(open_store: StoreOpener, open_writer: StoreOpener, auth: ReviewAut
     @api.get("/incidents", summary="Incidents (linked reports), most reported first")
     def api_incidents(paging: Paging, min_reports: Annotated[int, Query(ge=1)] = 1) -> dict[str, Any]:
         with open_store() as store:
-            total, incidents = store.list_incidents(limit=paging.limit, offset=paging.offset, min_reports=min_reports)
+            where = {"min_reports": min_reports}
+            total = store.count_incidents(where=where)
+            incidents = store.list_incidents(where=where, limit=paging.limit, offset=paging.offset)
         return {"total": total, "limit": paging.limit, "offset": paging.offset, "incidents": incidents}
 
     @api.get("/incidents/{incident_id:path}", summary="One incident with its reports")
@@ -173,30 +173,34 @@ def _export_bytes(events: Any, fmt: str) -> bytes:
 class MergeRequest(BaseModel):
     incident_ids: list[str] = Field(min_length=2)
     reviewer: str | None = None
+    reason: str = ""
 
 
 def _add_link_routes(api: APIRouter, open_store: StoreOpener, open_writer: StoreOpener, auth: ReviewAuth) -> None:
     """Split / merge / undo over the linking stage's store methods (only when they exist)."""
 
-    @api.get("/link-actions", summary="Incident edits (merge, split), newest first")
-    def api_link_actions(limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> Any:
+    @api.get("/link-actions", summary="Incident edits (merge, split, undo), with who, when, before and after")
+    def api_link_actions(incident_id: str | None = None) -> Any:
         with open_store() as store:
-            return store.link_actions(limit=limit)  # type: ignore[attr-defined]
+            return store.link_actions(incident_id)  # type: ignore[attr-defined]
 
     @api.post("/incidents/merge", summary="Merge incidents (X-Review-Token)")
     def api_merge(request: Request, body: MergeRequest) -> Any:
         who = auth.require_header(request, body.reviewer)
         with open_writer() as store:
-            return store.merge_incidents(body.incident_ids, who=who)  # type: ignore[attr-defined]
+            survivor = store.merge_incidents(body.incident_ids, actor=who, reason=body.reason)  # type: ignore[attr-defined]
+            return store.get_incident(survivor)
 
     @api.post("/events/{event_id:path}/split", summary="Split an event out of its incident (X-Review-Token)")
-    def api_split(event_id: str, request: Request, reviewer: str | None = None) -> Any:
+    def api_split(event_id: str, request: Request, reviewer: str | None = None, reason: str = "") -> Any:
         who = auth.require_header(request, reviewer)
         with open_writer() as store:
-            return store.split_event(event_id, who=who)  # type: ignore[attr-defined]
+            new_id = store.split_event(event_id, actor=who, reason=reason)  # type: ignore[attr-defined]
+            return store.get_incident(new_id)
 
     @api.post("/link-actions/{action_id}/undo", summary="Undo one incident edit (X-Review-Token)")
     def api_undo(action_id: int, request: Request, reviewer: str | None = None) -> Any:
         who = auth.require_header(request, reviewer)
         with open_writer() as store:
-            return store.undo_link_action(action_id, who=who)  # type: ignore[attr-defined]
+            store.undo_link_action(action_id, actor=who)  # type: ignore[attr-defined]
+            return {"undone": action_id}

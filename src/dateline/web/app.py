@@ -351,7 +351,7 @@ def create_app(db_path: str, *, review_token: str | None = None, read_only: bool
             doc = store.get_document(event.doc_id)
             state = store.review_state(event)
             audit = store.audit_entries(event_id)
-            incident = store.incident_of_event(event_id)
+            incident = store.incident_for_event(event_id)
             others = [e for e in (store.get_event(i) for i in (incident or {}).get("event_ids", []))
                       if e is not None and e.event_id != event_id]
         text = doc.text if doc else ""
@@ -386,8 +386,38 @@ def create_app(db_path: str, *, review_token: str | None = None, read_only: bool
             if incident is None:
                 raise HTTPException(404, f"no incident {incident_id!r}")
             events = [e for e in (store.get_event(i) for i in incident["event_ids"]) if e is not None]
-        return render(request, "incident.html", {"incident": incident, "events": events,
-                                                 "link_editing": link_editing_available()})
+            actions = store.link_actions(incident_id) if hasattr(store, "link_actions") else []
+        return render(request, "incident.html", {"incident": incident, "events": events, "actions": actions,
+                                                 "link_editing": link_editing_available(),
+                                                 "next": request.url.path})
+
+    @app.post("/incident-edit/{action}")
+    async def incident_edit(request: Request, action: str) -> Response:
+        """Split an event out of its incident, merge two incidents, or undo one of those:
+        the same signed-in reviewer and CSRF check as field review; the store logs who,
+        when, why, and the membership before and after, and keeps the decision for re-links."""
+        form = await _read_form(request)
+        who = auth.require_form(request, form)
+        if not link_editing_available():
+            raise HTTPException(404, "incident editing is not available on this store")
+        reason = form.get("reason", "")
+        try:
+            with open_writer() as store:
+                if action == "split":
+                    target = store.split_event(form.get("event_id", ""), actor=who, reason=reason)
+                elif action == "merge":
+                    ids = [form.get("incident_id", ""), form.get("other_incident_id", "").strip()]
+                    target = store.merge_incidents(ids, actor=who, reason=reason)
+                elif action == "undo":
+                    store.undo_link_action(int(form.get("action_id", "0")), actor=who)
+                    target = form.get("incident_id", "")
+                    if store.get_incident(target) is None:
+                        return RedirectResponse("/", status_code=303)
+                else:
+                    raise HTTPException(404, f"no incident action {action!r}")
+        except (StoreError, ValueError) as exc:
+            raise HTTPException(400, str(exc).split(": ", 1)[-1]) from exc
+        return RedirectResponse(f"/incidents/{quote(target)}#link-editing", status_code=303)
 
     @app.get("/audit", response_class=HTMLResponse)
     def audit_page(request: Request, event_id: str | None = None) -> HTMLResponse:
