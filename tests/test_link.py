@@ -248,3 +248,18 @@ def test_place_names_compare_word_for_word():
     assert same_place_name("Sinjar", "Sinjar District") and same_place_name("Basra", None)
     assert not same_place_name("Kamianka", "Bila Kamianka")
     assert not same_place_name("Luhanske", "Novoluhanske")
+
+
+def test_demonstrations_by_different_groups_never_link():
+    from dateline.link.dedup import LinkInput, actor_score
+
+    def protest(i, assoc):
+        return LinkInput.from_record({"event_id": f"p{i}", "doc_id": f"d{i}", "event_type": "Protests",
+                                      "sub_event_type": "Peaceful protest", "event_date": "2020-05-06",
+                                      "time_precision": 1, "latitude": 19.43, "longitude": -99.13,
+                                      "geo_precision": 1, "country": "Mexico", "location": "Cuauhtemoc",
+                                      "actor1": "Protesters (Mexico)", "assoc_actor_1": assoc})
+
+    assert actor_score(protest(1, "Health Workers (Mexico)"), protest(2, "Artists (Mexico)")) is None
+    assert actor_score(protest(1, "Health Workers (Mexico)"), protest(2, "Health Workers (Mexico)")) == 1.0
+    assert actor_score(protest(1, "Health Workers (Mexico)"), protest(2, None)) == 0.5

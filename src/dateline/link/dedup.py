@@ -285,12 +285,17 @@ def actor_score(a: LinkInput, b: LinkInput) -> float | None:
     """1 shared named actor; 0.5 when one side names none; 0.25 when each names one
     different side (a battle report naming the Houthis and another naming the army are
     the two sides of one fight); None (reject) when together they name three or more
-    parties and share none — then they are different incidents."""
+    parties and share none — then they are different incidents — and when two
+    demonstrations name different groups."""
     na, nb = named_actors(a), named_actors(b)
     if not na or not nb:
         return 0.5
     if na & nb:
         return 1.0
+    if TYPE_FAMILY.get(a.event_type) == TYPE_FAMILY["Protests"] == TYPE_FAMILY.get(b.event_type):
+        # a crowd has no "other side": health workers and artists protesting in one city
+        # on one day are two protests
+        return None
     return 0.25 if len(na | nb) <= 2 else None
 
 
