@@ -66,3 +66,18 @@ def test_anaphora_and_distinct_flags():
 def test_every_language_lexicon_loads():
     for lang in ("fr", "en", "ar"):
         assert lexicon(lang) is not None and len(lexicon(lang).cues) >= 15
+
+
+def test_english_clash_and_killing_cues():
+    from dateline.extract.triggers import find_mentions
+
+    def subs(text):
+        return [m.sub_event_type for m in find_mentions(text, [(0, len(text))], "en")]
+
+    assert subs("It was reported that a shoot-out took place in Grama neighborhood.") == ["Armed clash"]
+    assert subs("The OSCE SMM observed a total of 10 shots involving small arms near Viktorivka.") == ["Armed clash"]
+    assert subs("Pro-Hadi forces thwarted a pro-Houthi incursion in Al Wahabiyah.") == ["Armed clash"]
+    assert subs("8 Taliban militants were killed following an operation.") == ["GENERIC_ATTACK"]
+    # "possible" blocks a possible attack, not a protest against a possible arrest
+    assert subs("People protested against the possible arrest of an activist.")[0] == "Peaceful protest"
+    assert subs("Officials warned of a possible attack on the base.") == []
