@@ -117,68 +117,107 @@ TextColumn_ = Annotated[str, typer.Option("--text-column", help="CSV column hold
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")]
 
 
+def _scan_inputs(inputs: list[str], text_column: str, skip_bad: bool, errors_path: Path | None):
+    """The validation pass of a streamed run (dateline.scale.stream): bad inputs are fatal
+    here, before any output, or recorded in ``--errors``; no document is kept."""
+    from dateline.io import atomic_text
+    from dateline.scale.stream import scan_inputs
+
+    scan = scan_inputs(inputs, text_column=text_column, skip_bad=skip_bad)
+    if errors_path is not None:
+        with atomic_text(errors_path) as fh:
+            for e in scan.errors:
+                fh.write(json.dumps(e.as_record(), ensure_ascii=False) + "\n")
+    if scan.errors:
+        err.print(f"[yellow]skipped {len(scan.errors)} bad input(s)[/]" + (f"; see {errors_path}" if errors_path else ""))
+    return scan
+
+
 @app.command()
 def extract(
     inputs: Inputs,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Events as JSONL (CONTRACT.md).")] = None,
-    db: Annotated[Optional[str], typer.Option("--db", help="Store path (SQLite file).")] = None,
+    db: Annotated[Optional[str], typer.Option("--db", help="Store: SQLite file or postgresql:// URL.")] = None,
     skip_bad: SkipBad = False,
     errors: ErrorsOpt = None,
     text_column: TextColumn_ = "text",
     resume: Annotated[bool, typer.Option("--resume", help="With --db: skip documents already stored.")] = False,
     no_link: Annotated[bool, typer.Option("--no-link", help="With --db: do not re-link incidents.")] = False,
+    workers: Annotated[int, typer.Option("--workers", "-w", min=1,
+                                         help="Processes on this machine; each loads the models once.")] = 1,
+    dask: Annotated[Optional[str], typer.Option("--dask", help="Run on Dask: local:N or tcp://host:8786.")] = None,
     quiet: Quiet = False,
 ) -> None:
-    """Detect and code events in news documents."""
+    """Detect and code events in news documents (streamed: memory stays flat)."""
+    if dask and workers > 1:
+        err.print("[bold red]error:[/] --workers and --dask are alternatives; give one")
+        raise typer.Exit(2)
+    scan = None
     try:
-        from dateline.pipeline import process_stream
+        from dateline.scale import results_stream
+        from dateline.scale.stream import iter_documents
 
-        docs, bad = _read_documents(inputs, text_column, skip_bad, errors)
-        if not docs and not bad:
+        scan = _scan_inputs(inputs, text_column, skip_bad, errors)
+        if not scan.n_documents and not scan.errors:
             raise InputError("no documents found in the inputs", file=", ".join(inputs))
         store = None
+        known: set[str] = set()
         if db:
             from dateline.store import open_store
 
             store = open_store(db)
             if resume:
                 known = store.known_hashes()
-                before = len(docs)
-                docs = [d for d in docs if d.content_hash not in known]
-                if before - len(docs):
-                    err.print(f"resume: {before - len(docs)} document(s) already in the store")
-        shown, n_events = [], 0  # the summary shows 40 events; memory stays flat
+        shown, n_events, n_docs, n_resumed = [], 0, 0, 0  # the summary shows 40 events; memory stays flat
         drops: Counter = Counter()
         out_cm = _output(out) if (out is not None or not db) else nullcontext(None)
         t0 = time.perf_counter()
-        with out_cm as fh, _progress(len(docs), quiet) as progress:
-            task = progress.add_task("extracting", total=len(docs)) if progress else None
+        with out_cm as fh, _progress(scan.n_documents, quiet) as progress:
+            task = progress.add_task("extracting", total=scan.n_documents) if progress else None
+
+            def todo():
+                nonlocal n_resumed
+                for doc in iter_documents(scan):
+                    if doc.content_hash in known:  # --resume: committed by an earlier run
+                        n_resumed += 1
+                        if progress:
+                            progress.advance(task)
+                        continue
+                    yield doc
+
             pending = []
-            for res in process_stream(docs):
-                drops.update(res.drops)
-                n_events += len(res.events)
-                shown.extend(res.events[: max(0, 40 - len(shown))])
-                if fh is not None:
-                    for ev in res.events:
-                        fh.write(json.dumps(ev.to_contract(), ensure_ascii=False) + "\n")
-                if store is not None:
-                    pending.append((res.document, res.events, res.input_hash))
-                    if len(pending) >= 64:
-                        store.write_batch(pending)
-                        pending = []
-                if progress:
-                    progress.advance(task)
+            with results_stream(todo(), workers=workers, dask=dask) as results:
+                for res in results:
+                    n_docs += 1
+                    drops.update(res.drops)
+                    n_events += len(res.events)
+                    shown.extend(res.events[: max(0, 40 - len(shown))])
+                    if fh is not None:
+                        for ev in res.events:
+                            fh.write(json.dumps(ev.to_contract(), ensure_ascii=False) + "\n")
+                    if store is not None:
+                        pending.append((res.document, res.events, res.input_hash))
+                        if len(pending) >= 64:
+                            store.write_batch(pending)
+                            pending = []
+                    if progress:
+                        progress.advance(task)
             if store is not None and pending:
                 store.write_batch(pending)
         elapsed = time.perf_counter() - t0
+        if n_resumed:
+            err.print(f"resume: {n_resumed} document(s) already in the store")
         if store is not None and not no_link:
             _link_store(store)
         if not quiet:
-            _summary(shown, n_events, len(docs), elapsed, drops, out, db)
+            _summary(shown, n_events, n_docs, elapsed, drops, out, db)
         if store is not None:
             store.close()
     except DatelineError as exc:
         _fail(exc)
+    finally:
+        if scan is not None:
+            scan.cleanup()
 
 
 def _owners(records: list[dict]) -> dict[str, str]:
