@@ -453,18 +453,23 @@ def serve(
 
 @app.command()
 def bench(
-    n: Annotated[int, typer.Option("--n", help="Number of generated documents.")] = 500,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-    write_docs: Annotated[Optional[Path], typer.Option("--markdown", help="Append a row to this Markdown file.")] = None,
+    n: Annotated[int, typer.Option("--n", min=1, help="Number of generated documents.")] = 5000,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    markdown: Annotated[Optional[Path], typer.Option("--markdown", help="Add a row to this Markdown file's table.")] = None,
+    write_docs: Annotated[bool, typer.Option("--write-docs", help="Add a row to docs/benchmarks.md.")] = False,
+    dask_n: Annotated[int, typer.Option("--dask-n", min=1, help="Documents of the Dask 1-vs-2-worker run.")] = 1000,
+    no_dask: Annotated[bool, typer.Option("--no-dask", help="Skip the Dask comparison.")] = False,
+    no_cold_start: Annotated[bool, typer.Option("--no-cold-start", help="Skip the one-document cold start.")] = False,
+    memory_n: Annotated[Optional[int], typer.Option(
+        "--memory-n", min=1, help="Also measure peak RSS of extract --db on this many documents (e.g. 100000).")] = None,
 ) -> None:
-    """Throughput against bare spaCy on generated documents, and peak memory."""
-    from dateline.bench import run_bench
+    """Throughput against bare spaCy on generated documents, memory, Dask speed-up, cold start."""
+    from dateline.bench import docs_benchmarks_path, run_bench, write_markdown
 
-    result = run_bench(n)
-    if write_docs is not None:
-        from dateline.bench import append_markdown
-
-        append_markdown(write_docs, result)
+    result = run_bench(n, dask=not no_dask, dask_n=dask_n, cold_start=not no_cold_start, memory_n=memory_n)
+    for target in [markdown, docs_benchmarks_path() if write_docs else None]:
+        if target is not None:
+            write_markdown(target, result)
     if as_json:
         print(json.dumps(result))
     else:

@@ -76,6 +76,9 @@ def dask_client(spec: str):
     """A connected ``distributed.Client`` (and its LocalCluster, if local), with models loaded."""
     target = parse_target(spec)
     distributed = _import_distributed()
+    # distributed logs cluster life (start, connections, retirement) at INFO on its own
+    # handler; show it only with --verbose or --debug, like dateline's own logs
+    logging.getLogger("distributed").setLevel(max(logging.getLogger("dateline").getEffectiveLevel(), logging.INFO))
     cluster = None
     try:
         if target.n_workers is not None:
