@@ -316,7 +316,7 @@ def geoparse(
 
 @app.command("export")
 def export_cmd(
-    db: Annotated[str, typer.Option("--db", help="Store to read.")] = "dateline.db",
+    db: Annotated[str, typer.Option("--db", help="Store to read: SQLite file or postgresql:// URL.")] = "dateline.db",
     fmt: Annotated[str, typer.Option("--format", "-f", help="csv, jsonl, geojson or parquet.")] = "csv",
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output file (default events.FORMAT).")] = None,
     event_type: Annotated[Optional[str], typer.Option("--event-type")] = None,
@@ -326,13 +326,13 @@ def export_cmd(
 ) -> None:
     """Export stored events (ACLED-column CSV, JSONL, GeoJSON or Parquet)."""
     from dateline.export.writers import FORMATS, export
-    from dateline.store import open_store
+    from dateline.store import is_url, open_store
 
     if fmt not in FORMATS:
         err.print(f"[bold red]error:[/] unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
         raise typer.Exit(2)
     try:
-        if not Path(db).exists():
+        if not is_url(db) and not Path(db).exists():
             raise InputError("no such store; run `dateline extract … --db` first", file=db)
         out = out or Path(f"events.{fmt}")
         with open_store(db) as store:
