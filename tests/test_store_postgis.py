@@ -127,3 +127,18 @@ def test_cli_extract_into_postgis_then_export(url, tmp_path):
     assert sorted(e["event_id"] for e in exported) == sorted(e["event_id"] for e in extracted)
     with open_store(url) as s:
         assert s.count("documents") == 5 and s.count("incidents") >= 1
+
+
+def test_web_api_reads_a_postgis_store(url):
+    from fastapi.testclient import TestClient
+
+    from dateline.web.app import create_app
+
+    d = _doc()
+    with open_store(url) as s:
+        s.write_batch([(d, [_event(d)])])
+    client = TestClient(create_app(url))
+    listed = client.get("/api/events").json()
+    assert [e["event_id"] for e in listed["events"]] == ["d1-1"]
+    assert client.get("/api/events/d1-1").json()["document"]["id"] == "d1"
+    assert client.get("/events/d1-1").status_code == 200

@@ -440,7 +440,9 @@ def serve(
 ) -> None:
     """Serve the web UI and JSON API over a store."""
     try:
-        if not Path(db).exists():
+        from dateline.store import is_url
+
+        if not is_url(db) and not Path(db).exists():
             raise InputError("no such store; run `dateline extract … --db` first", file=db)
         import uvicorn
 

@@ -35,6 +35,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dateline.errors import StoreError
 from dateline.model import Document, Event, Evidence
+from dateline.store import is_url
+from dateline.store import open_store as open_any_store
 from dateline.store.sqlite import SQLiteStore
 from dateline.taxonomy import EVENT_TYPES
 
@@ -223,8 +225,9 @@ def _is_api(request: Request) -> bool:
 
 
 def create_app(db_path: str) -> FastAPI:
-    """The app for one store file; the file must exist (opening would create an empty one)."""
-    if not Path(db_path).is_file():
+    """The app for one store: a SQLite file, which must exist (opening would create an empty
+    one), or a ``postgresql://`` URL (docs/postgis.md)."""
+    if not is_url(db_path) and not Path(db_path).is_file():
         raise StoreError("no such store file", file=str(db_path))
     app = FastAPI(title="dateline", docs_url=None, redoc_url=None)
     app.state.db_path = str(db_path)
@@ -232,7 +235,7 @@ def create_app(db_path: str) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     def open_store() -> SQLiteStore:
-        return SQLiteStore(app.state.db_path, read_only=True)
+        return open_any_store(app.state.db_path, read_only=True)  # type: ignore[return-value]
 
     def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
         return templates.TemplateResponse(request, name, context, status_code=status_code)
