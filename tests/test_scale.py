@@ -197,3 +197,18 @@ def test_cluster_error_names_the_target():
         parse_target("local:-1")
     assert parse_target("local:3").n_workers == 3
     assert parse_target("tcp://10.0.0.1:8786").address == "tcp://10.0.0.1:8786"
+
+
+def test_one_process_extract_imports_no_scale_out_or_server_stack():
+    """Cold start: a plain ``dateline extract`` must not pay for Dask, the web stack,
+    Parquet or the PostgreSQL driver (docs/benchmarks.md, cold start)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from dateline.cli import app; from dateline.scale import results_stream;"
+            " from dateline.scale.stream import scan_inputs; from dateline.store import open_store;"
+            " import dateline.pipeline;"
+            " print(sorted(m for m in ('dask', 'distributed', 'fastapi', 'uvicorn', 'pyarrow', 'psycopg')"
+            " if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
