@@ -110,15 +110,20 @@ def test_dask_local_cluster_gives_the_output_of_one_process(reference, tmp_path)
     assert time.monotonic() - start < 120  # cluster start, two model loads, 150 short documents
 
 
-def test_dask_uses_both_workers():
+def test_dask_scheduler_address_spreads_partitions_over_both_workers(reference, tmp_path):
+    """``--dask tcp://…``: a running cluster (here a LocalCluster started by the test);
+    both workers run partitions and the output is still the one-process output."""
     distributed = pytest.importorskip("distributed")
-    from dateline.scale.dask_runner import dask_client, n_workers
-
-    with dask_client("local:2") as client:
-        assert n_workers(client) == 2
-        pids = client.run(lambda: __import__("os").getpid())
-        assert len(set(pids.values())) == 2  # processes, not threads
-        assert isinstance(client, distributed.Client)
+    feed, events, _rows = reference
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        r = run("extract", feed, "--dask", cluster.scheduler_address, "--out", tmp_path / "events.jsonl", "-q")
+        assert r.exit_code == 0, r.output
+        with distributed.Client(cluster) as client:
+            executed = client.run(lambda dask_worker: dask_worker.state.executed_count)
+            loaded = client.run(lambda: __import__("dateline.scale.runner").scale.runner._RESOURCES is not None)
+    assert (tmp_path / "events.jsonl").read_text("utf-8") == events
+    assert len(executed) == 2 and all(n >= 1 for n in executed.values()), executed
+    assert all(loaded.values())  # the warm-up plugin ran on every worker
 
 
 @pytest.mark.parametrize("spec", ["local:0", "local:x", "myhost:8786"])

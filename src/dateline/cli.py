@@ -464,6 +464,7 @@ def bench(
     no_cold_start: Annotated[bool, typer.Option("--no-cold-start", help="Skip the one-document cold start.")] = False,
     memory_n: Annotated[Optional[int], typer.Option(
         "--memory-n", min=1, help="Also measure peak RSS of extract --db on this many documents (e.g. 100000).")] = None,
+    label: Annotated[Optional[str], typer.Option("--label", help="First cell of the Markdown row (default: today).")] = None,
 ) -> None:
     """Throughput against bare spaCy on generated documents, memory, Dask speed-up, cold start."""
     from dateline.bench import docs_benchmarks_path, run_bench, write_markdown
@@ -471,7 +472,7 @@ def bench(
     result = run_bench(n, dask=not no_dask, dask_n=dask_n, cold_start=not no_cold_start, memory_n=memory_n)
     for target in [markdown, docs_benchmarks_path() if write_docs else None]:
         if target is not None:
-            write_markdown(target, result)
+            write_markdown(target, result, label)
     if as_json:
         print(json.dumps(result))
     else:
