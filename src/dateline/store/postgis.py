@@ -288,10 +288,11 @@ class PostGISStore:
 
     def iter_events(self, *, where: dict[str, Any] | None = None, limit: int | None = None,
                     offset: int = 0) -> Iterator[Event]:
-        """Events with attribution and evidence, ordered by date then id (as SQLite:
-        events without a date first)."""
+        """Events with attribution and evidence, ordered by date then id as SQLite orders
+        them: events without a date first, ids by code point (``COLLATE "C"``), whatever
+        the database's locale."""
         clause, params = self._where(where)
-        sql = self._SELECT_EVENTS + clause + " ORDER BY e.event_date NULLS FIRST, e.event_id"
+        sql = self._SELECT_EVENTS + clause + ' ORDER BY e.event_date NULLS FIRST, e.event_id COLLATE "C"'
         if limit is not None:
             sql += " LIMIT %s OFFSET %s"
             params += [limit, offset]
