@@ -3,8 +3,10 @@
 The corpus is generated from the bundled example reports (``examples/reports.jsonl``,
 or a small built-in fallback when the package is installed without the repository):
 each copy gets another town, another publication date and shuffled paragraphs (a short
-report without a town keeps its text under another id and date). Figures are ratios against a baseline measured in the same
-process on the same documents — never absolute thresholds — because machines differ.
+report without a town keeps its text under another id and date). Figures are ratios
+against a baseline measured in the same process on the same documents — never absolute
+thresholds — because machines differ. The Dask comparison, the cold start and the
+memory check run in child processes (docs/scale.md).
 """
 
 from __future__ import annotations
