@@ -48,3 +48,15 @@ def test_markdown_rows_accumulate_inside_the_marked_table(tmp_path):
 
 def test_link_time_is_measured():
     assert 0 < link_seconds(300) < 60
+
+
+def test_cold_start_and_memory_check_run_the_real_command(tmp_path):
+    """Both spawn ``dateline extract`` and read the child's own peak RSS (VmHWM), not this
+    process's (Linux carries a parent's ru_maxrss across fork and exec)."""
+    from dateline.bench import cold_start_s, memory_check
+
+    assert 0 < cold_start_s(tmp_path) < 120
+    result = memory_check(6, tmp_path)
+    assert result["memory_exit_code"] == 0 and result["memory_n_docs"] == 6
+    assert 100 < result["memory_peak_rss_mb"] < 4096
+    assert (tmp_path / "memory.db").exists()
