@@ -217,3 +217,17 @@ def test_one_process_extract_imports_no_scale_out_or_server_stack():
             " if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_reader_warnings_are_logged_once_for_two_passes(tmp_path, caplog):
+    """The scan reads every input too; only the streaming pass reports how it read them."""
+    import logging
+
+    latin1 = tmp_path / "fr.txt"
+    latin1.write_bytes("Une roquette est tombée près de la base aérienne, a indiqué l'armée.".encode("cp1252"))
+    with caplog.at_level(logging.INFO):
+        scan = scan_inputs([str(latin1)])
+        assert not [r for r in caplog.records if r.name == "dateline.ingest.readers"]
+        assert [d.id for d in iter_documents(scan)] == ["fr"]
+    notes = [r for r in caplog.records if r.name == "dateline.ingest.readers" and r.levelno >= logging.WARNING]
+    assert len(notes) == 1 and "not UTF-8" in notes[0].getMessage()

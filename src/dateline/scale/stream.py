@@ -16,7 +16,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -27,6 +27,25 @@ from dateline.ingest import iter_read_results, unique_ids
 from dateline.model import Document
 
 log = logging.getLogger(__name__)
+
+#: Loggers whose warnings describe *how* an input was read (an encoding guessed, a stray
+#: byte replaced, a page without text). Both passes read every input, so the scan keeps
+#: them quiet and they are logged once, by the streaming pass.
+READER_LOGGERS = ("dateline.ingest.readers", "trafilatura")
+
+
+@contextmanager
+def _quiet_readers() -> Iterator[None]:
+    """Raise the reader loggers to ERROR for the duration of the validation pass."""
+    loggers = [logging.getLogger(name) for name in READER_LOGGERS]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels):
+            lg.setLevel(level)
 
 
 @dataclass
@@ -72,7 +91,7 @@ def scan_inputs(inputs: Sequence[str], *, text_column: str = "text", skip_bad: b
     if "-" in scan.inputs:
         scan.stdin_copy = _spool_stdin()
     try:
-        with ExitStack() as stack:
+        with ExitStack() as stack, _quiet_readers():
             for result in _results(scan, stack):
                 if isinstance(result, DatelineError):
                     if not skip_bad:
