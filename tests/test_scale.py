@@ -129,9 +129,9 @@ def test_dask_scheduler_address_spreads_partitions_over_both_workers(reference, 
 @pytest.mark.parametrize("spec", ["local:0", "local:x", "myhost:8786"])
 def test_bad_dask_target_is_a_usage_error(spec, tmp_path):
     feed = _feed(tmp_path / "feed.jsonl", 2)
-    r = run("extract", feed, "--dask", spec, "--out", tmp_path / "e.jsonl")
+    r = run("extract", feed, "--dask", spec, "--out", tmp_path / "e.jsonl", "--db", tmp_path / "s.db")
     assert r.exit_code == 1
-    assert "[E030]" in r.output and not (tmp_path / "e.jsonl").exists()
+    assert "[E030]" in r.output and not (tmp_path / "e.jsonl").exists() and not (tmp_path / "s.db").exists()
 
 
 def test_workers_and_dask_together_is_a_usage_error(tmp_path):

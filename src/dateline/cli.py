@@ -157,6 +157,10 @@ def extract(
         from dateline.scale import results_stream
         from dateline.scale.stream import iter_documents
 
+        if dask:  # a malformed --dask value fails before inputs are read or a store is created
+            from dateline.scale.dask_runner import parse_target
+
+            parse_target(dask)
         scan = _scan_inputs(inputs, text_column, skip_bad, errors)
         if not scan.n_documents and not scan.errors:
             raise InputError("no documents found in the inputs", file=", ".join(inputs))
