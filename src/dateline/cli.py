@@ -120,68 +120,111 @@ TextColumn_ = Annotated[str, typer.Option("--text-column", help="CSV column hold
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")]
 
 
+def _scan_inputs(inputs: list[str], text_column: str, skip_bad: bool, errors_path: Path | None):
+    """The validation pass of a streamed run (dateline.scale.stream): bad inputs are fatal
+    here, before any output, or recorded in ``--errors``; no document is kept."""
+    from dateline.io import atomic_text
+    from dateline.scale.stream import scan_inputs
+
+    scan = scan_inputs(inputs, text_column=text_column, skip_bad=skip_bad)
+    if errors_path is not None:
+        with atomic_text(errors_path) as fh:
+            for e in scan.errors:
+                fh.write(json.dumps(e.as_record(), ensure_ascii=False) + "\n")
+    if scan.errors:
+        err.print(f"[yellow]skipped {len(scan.errors)} bad input(s)[/]" + (f"; see {errors_path}" if errors_path else ""))
+    return scan
+
+
 @app.command()
 def extract(
     inputs: Inputs,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Events as JSONL (CONTRACT.md).")] = None,
-    db: Annotated[Optional[str], typer.Option("--db", help="Store path (SQLite file).")] = None,
+    db: Annotated[Optional[str], typer.Option("--db", help="Store: SQLite file or postgresql:// URL.")] = None,
     skip_bad: SkipBad = False,
     errors: ErrorsOpt = None,
     text_column: TextColumn_ = "text",
     resume: Annotated[bool, typer.Option("--resume", help="With --db: skip documents already stored.")] = False,
     no_link: Annotated[bool, typer.Option("--no-link", help="With --db: do not re-link incidents.")] = False,
+    workers: Annotated[int, typer.Option("--workers", "-w", min=1,
+                                         help="Processes on this machine; each loads the models once.")] = 1,
+    dask: Annotated[Optional[str], typer.Option("--dask", help="Run on Dask: local:N or tcp://host:8786.")] = None,
     quiet: Quiet = False,
 ) -> None:
-    """Detect and code events in news documents."""
+    """Detect and code events in news documents (streamed: memory stays flat)."""
+    if dask and workers > 1:
+        err.print("[bold red]error:[/] --workers and --dask are alternatives; give one")
+        raise typer.Exit(2)
+    scan = None
     try:
-        from dateline.pipeline import process_stream
+        from dateline.scale import results_stream
+        from dateline.scale.stream import iter_documents
 
-        docs, bad = _read_documents(inputs, text_column, skip_bad, errors)
-        if not docs and not bad:
+        if dask:  # a malformed --dask value fails before inputs are read or a store is created
+            from dateline.scale.dask_runner import parse_target
+
+            parse_target(dask)
+        scan = _scan_inputs(inputs, text_column, skip_bad, errors)
+        if not scan.n_documents and not scan.errors:
             raise InputError("no documents found in the inputs", file=", ".join(inputs))
         store = None
+        known: set[str] = set()
         if db:
             from dateline.store import open_store
 
             store = open_store(db)
             if resume:
                 known = store.known_hashes()
-                before = len(docs)
-                docs = [d for d in docs if d.content_hash not in known]
-                if before - len(docs):
-                    err.print(f"resume: {before - len(docs)} document(s) already in the store")
-        shown, n_events = [], 0  # the summary shows 40 events; memory stays flat
+        shown, n_events, n_docs, n_resumed = [], 0, 0, 0  # the summary shows 40 events; memory stays flat
         drops: Counter = Counter()
         out_cm = _output(out) if (out is not None or not db) else nullcontext(None)
         t0 = time.perf_counter()
-        with out_cm as fh, _progress(len(docs), quiet) as progress:
-            task = progress.add_task("extracting", total=len(docs)) if progress else None
+        with out_cm as fh, _progress(scan.n_documents, quiet) as progress:
+            task = progress.add_task("extracting", total=scan.n_documents) if progress else None
+
+            def todo():
+                nonlocal n_resumed
+                for doc in iter_documents(scan):
+                    if doc.content_hash in known:  # --resume: committed by an earlier run
+                        n_resumed += 1
+                        if progress:
+                            progress.advance(task)
+                        continue
+                    yield doc
+
             pending = []
-            for res in process_stream(docs):
-                drops.update(res.drops)
-                n_events += len(res.events)
-                shown.extend(res.events[: max(0, 40 - len(shown))])
-                if fh is not None:
-                    for ev in res.events:
-                        fh.write(json.dumps(ev.to_contract(), ensure_ascii=False) + "\n")
-                if store is not None:
-                    pending.append((res.document, res.events, res.input_hash))
-                    if len(pending) >= 64:
-                        store.write_batch(pending)
-                        pending = []
-                if progress:
-                    progress.advance(task)
+            with results_stream(todo(), workers=workers, dask=dask) as results:
+                for res in results:
+                    n_docs += 1
+                    drops.update(res.drops)
+                    n_events += len(res.events)
+                    shown.extend(res.events[: max(0, 40 - len(shown))])
+                    if fh is not None:
+                        for ev in res.events:
+                            fh.write(json.dumps(ev.to_contract(), ensure_ascii=False) + "\n")
+                    if store is not None:
+                        pending.append((res.document, res.events, res.input_hash))
+                        if len(pending) >= 64:
+                            store.write_batch(pending)
+                            pending = []
+                    if progress:
+                        progress.advance(task)
             if store is not None and pending:
                 store.write_batch(pending)
         elapsed = time.perf_counter() - t0
+        if n_resumed:
+            err.print(f"resume: {n_resumed} document(s) already in the store")
         if store is not None and not no_link:
             _link_store(store)
         if not quiet:
-            _summary(shown, n_events, len(docs), elapsed, drops, out, db)
+            _summary(shown, n_events, n_docs, elapsed, drops, out, db)
         if store is not None:
             store.close()
     except DatelineError as exc:
         _fail(exc)
+    finally:
+        if scan is not None:
+            scan.cleanup()
 
 
 def _link_store(store) -> int:
@@ -264,7 +307,7 @@ def geoparse(
 
 @app.command("export")
 def export_cmd(
-    db: Annotated[str, typer.Option("--db", help="Store to read.")] = "dateline.db",
+    db: Annotated[str, typer.Option("--db", help="Store to read: SQLite file or postgresql:// URL.")] = "dateline.db",
     fmt: Annotated[str, typer.Option("--format", "-f", help="csv, jsonl, geojson or parquet.")] = "csv",
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output file (default events.FORMAT).")] = None,
     event_type: Annotated[Optional[str], typer.Option("--event-type")] = None,
@@ -274,13 +317,13 @@ def export_cmd(
 ) -> None:
     """Export stored events (ACLED-column CSV, JSONL, GeoJSON or Parquet)."""
     from dateline.export.writers import FORMATS, export
-    from dateline.store import open_store
+    from dateline.store import is_url, open_store
 
     if fmt not in FORMATS:
         err.print(f"[bold red]error:[/] unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
         raise typer.Exit(2)
     try:
-        if not Path(db).exists():
+        if not is_url(db) and not Path(db).exists():
             raise InputError("no such store; run `dateline extract … --db` first", file=db)
         out = out or Path(f"events.{fmt}")
         with open_store(db) as store:
@@ -391,7 +434,9 @@ def serve(
 ) -> None:
     """Serve the map, timeline, event pages, review and JSON API over a store."""
     try:
-        if not Path(db).exists():
+        from dateline.store import is_url
+
+        if not is_url(db) and not Path(db).exists():
             raise InputError("no such store; run `dateline extract … --db` first", file=db)
         import uvicorn
 
@@ -414,18 +459,24 @@ def serve(
 
 @app.command()
 def bench(
-    n: Annotated[int, typer.Option("--n", help="Number of generated documents.")] = 500,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-    write_docs: Annotated[Optional[Path], typer.Option("--markdown", help="Append a row to this Markdown file.")] = None,
+    n: Annotated[int, typer.Option("--n", min=1, help="Number of generated documents.")] = 5000,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    markdown: Annotated[Optional[Path], typer.Option("--markdown", help="Add a row to this Markdown file's table.")] = None,
+    write_docs: Annotated[bool, typer.Option("--write-docs", help="Add a row to docs/benchmarks.md.")] = False,
+    dask_n: Annotated[int, typer.Option("--dask-n", min=1, help="Documents of the Dask 1-vs-2-worker run.")] = 1000,
+    no_dask: Annotated[bool, typer.Option("--no-dask", help="Skip the Dask comparison.")] = False,
+    no_cold_start: Annotated[bool, typer.Option("--no-cold-start", help="Skip the one-document cold start.")] = False,
+    memory_n: Annotated[Optional[int], typer.Option(
+        "--memory-n", min=1, help="Also measure peak RSS of extract --db on this many documents (e.g. 100000).")] = None,
+    label: Annotated[Optional[str], typer.Option("--label", help="First cell of the Markdown row (default: today).")] = None,
 ) -> None:
-    """Throughput against bare spaCy on generated documents, and peak memory."""
-    from dateline.bench import run_bench
+    """Throughput against bare spaCy on generated documents, memory, Dask speed-up, cold start."""
+    from dateline.bench import docs_benchmarks_path, run_bench, write_markdown
 
-    result = run_bench(n)
-    if write_docs is not None:
-        from dateline.bench import append_markdown
-
-        append_markdown(write_docs, result)
+    result = run_bench(n, dask=not no_dask, dask_n=dask_n, cold_start=not no_cold_start, memory_n=memory_n)
+    for target in [markdown, docs_benchmarks_path() if write_docs else None]:
+        if target is not None:
+            write_markdown(target, result, label)
     if as_json:
         print(json.dumps(result))
     else:

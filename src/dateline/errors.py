@@ -59,3 +59,9 @@ class StoreError(DatelineError):
     """The store cannot be opened or written."""
 
     code = "E020"
+
+
+class ClusterError(DatelineError):
+    """A Dask cluster that cannot be started or reached, or an invalid ``--dask`` address."""
+
+    code = "E030"

@@ -1140,11 +1140,16 @@ def read_directory(root: Path, *, text_column: str = "text") -> Iterator[ReadRes
         yield InputError("no input files (.jsonl, .txt, .html, .csv, .warc) in directory", file=display_name(root))
 
 
-def iter_read_results(paths: Iterable[str | os.PathLike[str]], *, text_column: str = "text") -> Iterator[ReadResult]:
-    """Documents and input errors of every path, in order; ``-`` is JSONL on stdin."""
+def iter_read_results(paths: Iterable[str | os.PathLike[str]], *, text_column: str = "text",
+                      stdin: BinaryIO | None = None) -> Iterator[ReadResult]:
+    """Documents and input errors of every path, in order; ``-`` is JSONL on stdin.
+
+    ``stdin`` replaces ``sys.stdin.buffer``: a two-pass reader (validate, then stream;
+    ``dateline.scale.stream``) spools standard input to a file and reads it twice.
+    """
     for item in paths:
         if str(item) == "-":
-            yield from read_jsonl_stream(sys.stdin.buffer, "<stdin>")
+            yield from read_jsonl_stream(stdin if stdin is not None else sys.stdin.buffer, "<stdin>")
             continue
         path = Path(item)
         if path.is_dir():

@@ -110,7 +110,7 @@ def link_benchmark(n_events: int, seed: int = 0) -> dict:
     groups, candidates, scored, links = link_groups(events, embedder=_embedder(vectors, seed))
     seconds = time.perf_counter() - t0
     return {"n_events": len(events), "candidate_pairs": candidates, "scored_pairs": scored, "links": links,
-            "seconds": round(seconds, 2), "incidents": len(groups), "peak_rss_mb": round(_peak_rss_mb(), 1),
+            "seconds": round(seconds, 4), "incidents": len(groups), "peak_rss_mb": round(_peak_rss_mb(), 1),
             **_pairwise(groups, gold)}
 
 

@@ -358,11 +358,8 @@ def _iso(d: date | None) -> str | None:
 
 
 def open_store(url: str | Path) -> SQLiteStore:
-    """Open a store by path or URL (``sqlite:///path``); PostgreSQL comes with the scale issue."""
-    s = str(url)
-    if s.startswith("postgresql://") or s.startswith("postgres://"):
-        raise StoreError("the PostgreSQL/PostGIS backend is not available in this version; use a SQLite path",
-                         file=s)
-    if s.startswith("sqlite:///"):
-        s = s[len("sqlite:///"):]
-    return SQLiteStore(s)
+    """Kept for callers of ``dateline.store.sqlite.open_store``; :func:`dateline.store.open_store`
+    dispatches by URL (SQLite or PostgreSQL)."""
+    from dateline.store import open_store as dispatch
+
+    return dispatch(url)  # type: ignore[return-value]

@@ -36,6 +36,8 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from dateline.errors import InputError, StoreError
 from dateline.model import Document, Event, Evidence
+from dateline.store import is_url
+from dateline.store import open_store as open_any_store
 from dateline.store.review import EDITABLE_FIELDS
 from dateline.store.sqlite import SQLiteStore
 from dateline.taxonomy import EVENT_TYPES
@@ -250,8 +252,12 @@ def create_app(db_path: str, *, review_token: str | None = None, read_only: bool
     ``tiles`` (an https URL template) adds a base map; it is the only network the pages
     use, and the CSP allows images from that origin alone.
     """
-    if not Path(db_path).is_file():
+    if not is_url(db_path) and not Path(db_path).is_file():
         raise StoreError("no such store file", file=str(db_path))
+    if is_url(db_path):
+        # review, corrections and the audit log live in SQLite tables the PostGIS store
+        # does not have yet (docs/postgis.md): a PostgreSQL store is served read-only
+        read_only = True
     auth = ReviewAuth(None if read_only else review_token)
     if not read_only:
         SQLiteStore(db_path).close()  # applies pending migrations once, before requests race to
@@ -266,7 +272,7 @@ def create_app(db_path: str, *, review_token: str | None = None, read_only: bool
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     def open_store() -> SQLiteStore:
-        return SQLiteStore(app.state.db_path, read_only=True)
+        return open_any_store(app.state.db_path, read_only=True)  # type: ignore[return-value]
 
     def open_writer() -> SQLiteStore:
         if not auth.enabled:
