@@ -23,7 +23,7 @@ from typing import Any
 
 from dateline.errors import StoreError
 from dateline.model import Attribution, Document, Event, Evidence
-from dateline.store.review import LISTED_IN_CLUSTER, cell_degrees
+from dateline.store.review import LISTED_IN_CLUSTER, cell_degrees, grid_clusters
 from dateline.store.sqlite import EVENT_COLUMNS, SORT_COLUMNS
 
 #: Evidence rows fetched per query when events are read back (one round trip per page of
@@ -420,34 +420,7 @@ class PostGISStore:
                " MAX(e.geo_precision) AS prec, MIN(e.location) AS loc,"
                " CASE WHEN COUNT(*) <= %s THEN array_agg(e.event_id) END AS ids"
                f" FROM events e{clause} GROUP BY gx, gy, e.event_type")
-        cells: dict[tuple[int, int], dict[str, Any]] = {}
-        for r in self.db.execute(sql, [size, size, LISTED_IN_CLUSTER, *params]):
-            c = cells.setdefault((r["gx"], r["gy"]), {"n": 0, "slat": 0.0, "slon": 0.0, "fatalities": 0,
-                                                         "types": {}, "ids": [], "unlisted": False})
-            c["n"] += r["n"]
-            c["slat"] += r["slat"]
-            c["slon"] += r["slon"]
-            c["fatalities"] += int(r["fat"])
-            c["types"][r["event_type"]] = r["n"]
-            c["event_id"], c["geo_precision"], c["location"] = r["any_id"], r["prec"], r["loc"]
-            if r["ids"]:
-                c["ids"] += r["ids"]
-            else:
-                c["unlisted"] = True
-        out = []
-        for c in cells.values():
-            single = c["n"] == 1
-            out.append({
-                "lat": round(c["slat"] / c["n"], 5), "lon": round(c["slon"] / c["n"], 5), "n": c["n"],
-                "fatalities": c["fatalities"], "types": c["types"],
-                "event_type": max(c["types"].items(), key=lambda kv: (kv[1], kv[0]))[0],
-                "event_id": c["event_id"] if single else None,
-                "location": c["location"] if single else None,
-                "geo_precision": c["geo_precision"] if single else None,
-                "event_ids": sorted(c["ids"]) if c["n"] <= LISTED_IN_CLUSTER and not c["unlisted"] else None,
-            })
-        out.sort(key=lambda c: -c["n"])
-        return out
+        return grid_clusters(self.db.execute(sql, [size, size, LISTED_IN_CLUSTER, *params]).fetchall())
 
     def event_bounds(self, where: dict[str, Any] | None) -> tuple[float, float, float, float] | None:
         clause, params = self._where(where)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -110,6 +110,41 @@ def cell_degrees(zoom: int, cell_px: int = 64) -> float:
     return 360.0 * cell_px / (256 * 2 ** max(0, min(zoom, 22)))
 
 
+def grid_clusters(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Map clusters from per-(cell, event type) aggregates, as both stores compute them:
+    keys gx, gy, event_type, n, slat, slon, fat, any_id, prec, loc and ids (the event ids
+    of a small group, else None)."""
+    cells: dict[tuple[int, int], dict[str, Any]] = {}
+    for r in rows:
+        c = cells.setdefault((r["gx"], r["gy"]), {"n": 0, "slat": 0.0, "slon": 0.0, "fatalities": 0,
+                                                     "types": {}, "ids": [], "unlisted": False})
+        c["n"] += r["n"]
+        c["slat"] += r["slat"]
+        c["slon"] += r["slon"]
+        c["fatalities"] += int(r["fat"])
+        c["types"][r["event_type"]] = r["n"]
+        c["event_id"], c["geo_precision"], c["location"] = r["any_id"], r["prec"], r["loc"]
+        if r["ids"]:
+            c["ids"] += r["ids"]
+        else:
+            c["unlisted"] = True
+    out = []
+    for c in cells.values():
+        single = c["n"] == 1
+        out.append({
+            "lat": round(c["slat"] / c["n"], 5), "lon": round(c["slon"] / c["n"], 5), "n": c["n"],
+            "fatalities": c["fatalities"], "types": c["types"],
+            "event_type": max(c["types"].items(), key=lambda kv: (kv[1], kv[0]))[0],
+            "event_id": c["event_id"] if single else None,
+            "location": c["location"] if single else None,
+            "geo_precision": c["geo_precision"] if single else None,
+            # small clusters list their events: reports of one place at one point never split by zooming
+            "event_ids": sorted(c["ids"]) if c["n"] <= LISTED_IN_CLUSTER and not c["unlisted"] else None,
+        })
+    out.sort(key=lambda c: -c["n"])
+    return out
+
+
 class ReviewMixin:
     """Browse reads and review writes; mixed into :class:`SQLiteStore` (uses ``self.db``, ``self._where``)."""
 
@@ -142,36 +177,8 @@ class ReviewMixin:
             " MIN(e.location) AS loc, CASE WHEN COUNT(*) <= ? THEN GROUP_CONCAT(e.event_id, char(31)) END AS ids"
             f" FROM events e{clause} GROUP BY gx, gy, e.event_type"
         )
-        cells: dict[tuple[int, int], dict[str, Any]] = {}
-        for r in self.db.execute(sql, [size, size, LISTED_IN_CLUSTER, *params]):
-            c = cells.setdefault((r["gx"], r["gy"]), {"n": 0, "slat": 0.0, "slon": 0.0, "fatalities": 0,
-                                                         "types": {}, "event_id": None, "geo_precision": None,
-                                                         "location": None, "ids": []})
-            c["n"] += r["n"]
-            c["slat"] += r["slat"]
-            c["slon"] += r["slon"]
-            c["fatalities"] += r["fat"]
-            c["types"][r["event_type"]] = r["n"]
-            c["event_id"], c["geo_precision"], c["location"] = r["any_id"], r["prec"], r["loc"]
-            if r["ids"]:
-                c["ids"] += r["ids"].split("\x1f")
-            else:
-                c["unlisted"] = True
-        out = []
-        for c in cells.values():
-            single = c["n"] == 1
-            out.append({
-                "lat": round(c["slat"] / c["n"], 5), "lon": round(c["slon"] / c["n"], 5), "n": c["n"],
-                "fatalities": c["fatalities"], "types": c["types"],
-                "event_type": max(c["types"].items(), key=lambda kv: (kv[1], kv[0]))[0],
-                "event_id": c["event_id"] if single else None,
-                "location": c["location"] if single else None,
-                "geo_precision": c["geo_precision"] if single else None,
-                # small clusters list their events: reports of one place at one point never split by zooming
-                "event_ids": sorted(c["ids"]) if c["n"] <= LISTED_IN_CLUSTER and "unlisted" not in c else None,
-            })
-        out.sort(key=lambda c: -c["n"])
-        return out
+        rows = self.db.execute(sql, [size, size, LISTED_IN_CLUSTER, *params]).fetchall()
+        return grid_clusters({**dict(r), "ids": r["ids"].split("\x1f") if r["ids"] else None} for r in rows)
 
     def event_bounds(self, where: dict[str, Any] | None) -> tuple[float, float, float, float] | None:
         """(south, west, north, east) of the filtered events with coordinates: the map's first view."""
