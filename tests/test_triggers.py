@@ -81,3 +81,19 @@ def test_english_clash_and_killing_cues():
     # "possible" blocks a possible attack, not a protest against a possible arrest
     assert subs("People protested against the possible arrest of an activist.")[0] == "Peaceful protest"
     assert subs("Officials warned of a possible attack on the base.") == []
+
+
+def test_english_cues_for_shelling_beatings_blockades_and_riots():
+    from dateline.extract.triggers import find_mentions
+
+    def subs(text):
+        return [m.sub_event_type for m in find_mentions(text, [(0, len(text))], "en")]
+
+    assert subs("LNA forces shelled a field hospital in Tripoli.") == ["Shelling/artillery/missile attack"]
+    assert subs("The police forces beat a young man to death in Abidjan.") == ["Attack"]
+    assert subs("A group of people blocked the roads to demand water.") == ["Peaceful protest"]
+    assert subs("Police blocked the road to the camp.") == []
+    assert subs("Labourers pelted stones on police personnel.") == ["Violent demonstration"]
+    assert subs("Residents burned tires to demand food.") == ["Violent demonstration"]
+    assert subs("Workers of the farm were taken as hostages by a group.") == ["Abduction/forced disappearance"]
+    assert subs("An unidentified group fired shots at a former MLA.") == ["GENERIC_ATTACK"]
