@@ -717,7 +717,7 @@ def build_event(doc: Document, inc: Incident, text: str, dates: list[DateMention
     name = lambda a: kb.acled_name(a, when, country)  # noqa: E731
     # "revendiquée par Ashab al-Kahf, l'une des composantes de la Résistance irakienne":
     # the umbrella named beside its brand did not claim separately
-    parents = {_ancestor for m in claimants for _ancestor in kb.ancestors(m.actor)}
+    parents = {parent for m in claimants for parent in kb.ancestors(m.actor)}
     claimants = [m for m in claimants if m.actor.id not in parents] or claimants
     claimed_by = list(dict.fromkeys(name(m.actor) for m in claimants))
     actor1 = actor2 = None
@@ -836,7 +836,7 @@ def _referred_claimants(text: str, lang: str | None, spans: list[tuple[int, int]
     claim_spans = [(s, e) for s, e in spans if has_claim(text[s:e], lang)]
     if not claim_spans:
         return []
-    armed = [m for m in actor_matches if m.actor.kind in _ARMED_NON_STATE and m.actor.id != "unidentified_armed_group"]
+    armed = [m for m in actor_matches if _can_claim(m)]
     first_claim = claim_spans[0][0]
     if roles.identified is not None:
         for s, e in sorted({*spans, *follow, *_after(sentences, claim_spans[-1], text, IDENTIFY_SENTENCES)}):
@@ -856,6 +856,11 @@ def _referred_claimants(text: str, lang: str | None, spans: list[tuple[int, int]
     return []
 
 
+def _can_claim(m: ActorMatch) -> bool:
+    """A named armed non-state group: the only kind of actor that claims an attack."""
+    return m.actor.kind in _ARMED_NON_STATE and m.actor.id != "unidentified_armed_group"
+
+
 def _interior_claimants(text: str, lang: str | None, spans: list[tuple[int, int]], follow: list[tuple[int, int]],
                         sentences: list[tuple[int, int]], actor_matches: list[ActorMatch],
                         mentions: list[tuple[int, int]]) -> list[ActorMatch]:
@@ -871,8 +876,7 @@ def _interior_claimants(text: str, lang: str | None, spans: list[tuple[int, int]
             continue
         if not has_claim(text[s:e], lang):
             continue
-        out += [m for m in actor_matches if s <= m.start < e and m.actor.kind in _ARMED_NON_STATE
-                and m.actor.id != "unidentified_armed_group"]
+        out += [m for m in actor_matches if s <= m.start < e and _can_claim(m)]
     return out
 
 
