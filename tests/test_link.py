@@ -263,3 +263,76 @@ def test_demonstrations_by_different_groups_never_link():
     assert actor_score(protest(1, "Health Workers (Mexico)"), protest(2, "Artists (Mexico)")) is None
     assert actor_score(protest(1, "Health Workers (Mexico)"), protest(2, "Health Workers (Mexico)")) == 1.0
     assert actor_score(protest(1, "Health Workers (Mexico)"), protest(2, None)) == 0.5
+
+
+def test_dense_blocks_are_bounded_by_the_neighbour_window():
+    """A thousand same-day reports in one place: the sweep compares each with at most
+    MAX_NEIGHBOURS others, yet identical copies still end in one incident through
+    their neighbours."""
+    from dateline.link.dedup import MAX_NEIGHBOURS
+
+    events = [_e(f"x{i}-1", f"x{i}", 9, 31.9, 44.9, f"Outlet {i}") for i in range(1000)]
+    i, j = candidate_pairs(events)
+    assert len(i) <= 1000 * MAX_NEIGHBOURS
+    incs, _ = _link(events)
+    assert len(incs) == 1 and incs[0]["n_reports"] == 1000
+
+
+def test_coarse_dated_reports_meet_their_best_placed_candidates_first():
+    """A month-precise report in a busy month is compared with at most MAX_WILDCARD
+    events, those of its own place first."""
+    from dateline.link.dedup import MAX_WILDCARD, iter_candidate_pairs
+
+    busy = [_e(f"o{i}-1", f"o{i}", 1 + i % 28, 33.3, 44.4, "W", location=f"Other {i % 50}", admin1="Baghdad")
+            for i in range(2000)]
+    here = _e("h-1", "h", 12, 31.9, 44.9, "W", location="Town")
+    wild = _e("w-1", "w", 10, 31.9, 44.9, "V", location="Town", tp=3)
+    events = [*busy, here, wild]
+    pairs = [(int(a), int(b)) for i, j in iter_candidate_pairs(events) for a, b in zip(i, j)]
+    of_wild = {b for a, b in pairs if a == len(events) - 1}
+    assert len(of_wild) == MAX_WILDCARD and len(events) - 2 in of_wild
+
+
+def test_copies_are_scored_once_and_link_like_distinct_reports():
+    """Memoised scoring (one pair_score per distinct pair of signatures) gives the same
+    grouping as scoring every pair."""
+    from dateline.link import dedup
+
+    calls = []
+    real = dedup.pair_score
+
+    def counting(a, b, sim):
+        calls.append((a.event_id, b.event_id))
+        return real(a, b, sim)
+
+    events = [_e(f"c{i}-1", f"c{i}", 9, 31.9, 44.9, "Same", fat=2) for i in range(30)]
+    events += [_e("o-1", "o", 9, 31.9, 44.9, "Other", fat=40)]
+    try:
+        dedup.pair_score = counting
+        incs, _ = _link(events)
+    finally:
+        dedup.pair_score = real
+    assert len(calls) <= 3
+    assert sorted(i["n_reports"] for i in incs) == [1, 30]
+
+
+def test_store_link_records_match_full_events(tmp_path):
+    """The light reader relinking uses gives the same LinkInputs as full Event models."""
+    from dateline.model import Attribution, Document, Event, Evidence
+    from dateline.store.sqlite import SQLiteStore
+
+    s = SQLiteStore(tmp_path / "l.db")
+    doc = Document(id="d1", text="Two soldiers were killed by a roadside bomb in Basra on Friday.",
+                   published=date(2024, 5, 11), lang="en", outlet="Reuters")
+    ev = Event(doc_id="d1", event_id="d1-1", event_type="Explosions/Remote violence",
+               sub_event_type="Remote explosive/landmine/IED", event_date=date(2024, 5, 10), time_precision=1,
+               latitude=30.5, longitude=47.8, geo_precision=1, country="Iraq", admin1="Basra", location="Basra",
+               actor1="Unidentified Armed Group (Iraq)", actor2="Military Forces of Iraq (2022-)", fatalities=2,
+               claimed_by=["Ashab al-Kahf"], outlet="Reuters", lang="en", published=date(2024, 5, 11),
+               attribution=Attribution(asserted_by="outlet", epistemic="reported"),
+               evidence=[Evidence(field="date", start=56, end=62, text="Friday"),
+                         Evidence(field="event", start=0, end=62, text=doc.text[:62])])
+    s.write_batch([(doc, [ev])])
+    light = inputs_from_records(s.iter_link_records())
+    full = inputs_from_records(e.model_dump(mode="json") for e in s.iter_events())
+    assert light == full and light[0].text == doc.text[:62] and light[0].epistemic == "reported"

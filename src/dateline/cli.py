@@ -231,7 +231,7 @@ def _link_store(store) -> int:
     """Re-link a store's events, honouring the analysts' must-link/cannot-link decisions."""
     from dateline.link.relink import relink_store
 
-    return len(relink_store(store)[0])
+    return len(relink_store(store, keep=False)[0])
 
 
 def _summary(events, n_events: int, n_docs: int, elapsed: float, drops: Counter, out: Path | None,
@@ -365,7 +365,7 @@ def link_cmd(
             from dateline.store import open_store
 
             with open_store(db) as store:
-                incidents, pairs = relink_store(store)
+                incidents, pairs = relink_store(store, keep=out is not None)
         if out is not None or db is None:
             with _output(out) as fh:
                 for inc in incidents:

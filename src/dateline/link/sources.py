@@ -7,30 +7,48 @@ counts for less in the confidence and cannot alone set the canonical fatality co
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from dateline.link.dedup import LinkInput
 
 
-def outlet_profiles(outlets: Iterable[str | None]) -> tuple[dict[str, str], dict[str, bool]]:
-    """(outlet -> owner group, outlet -> partisan) for the outlets named; an outlet
-    without a profile is its own owner and counts as non-partisan (unknown, not accused)."""
-    from dateline.claims.outlets import default_kb
+class OutletProfiles:
+    """Owner group and partisanship of each outlet, looked up once per outlet name; an
+    outlet without a profile is its own owner and counts as non-partisan (unknown, not
+    accused)."""
 
-    kb = default_kb()
-    owners: dict[str, str] = {}
-    partisan: dict[str, bool] = {}
+    def __init__(self) -> None:
+        from dateline.claims.outlets import default_kb
+
+        self.kb = default_kb()
+        self.owners: dict[str, str] = {}
+        self.partisan: dict[str, bool] = {}
+
+    def add(self, name: str | None) -> None:
+        if not name or name in self.owners:
+            return
+        prof = self.kb.find(name)
+        self.owners[name] = prof.owner_group if prof is not None and prof.owner_group else name
+        self.partisan[name] = bool(prof is not None and (prof.state_affiliated or prof.typology == "partisan"))
+
+
+def outlet_profiles(outlets: Iterable[str | None]) -> tuple[dict[str, str], dict[str, bool]]:
+    """(outlet -> owner group, outlet -> partisan) for the outlets named."""
+    profiles = OutletProfiles()
     for name in outlets:
-        if not name or name in owners:
-            continue
-        prof = kb.find(name)
-        owners[name] = prof.owner_group if prof is not None and prof.owner_group else name
-        partisan[name] = bool(prof is not None and (prof.state_affiliated or prof.typology == "partisan"))
-    return owners, partisan
+        profiles.add(name)
+    return profiles.owners, profiles.partisan
+
+
+def iter_inputs(records: Iterable[dict]) -> Iterator[LinkInput]:
+    """LinkInputs from CONTRACT event records, one at a time (a store's events are never
+    all held as records), with owner groups from the outlet profiles."""
+    profiles = OutletProfiles()
+    for r in records:
+        profiles.add(r.get("outlet"))
+        yield LinkInput.from_record(r, profiles.owners, profiles.partisan)
 
 
 def inputs_from_records(records: Iterable[dict]) -> list[LinkInput]:
     """LinkInputs from CONTRACT event records, with owner groups from the outlet profiles."""
-    records = list(records)
-    owners, partisan = outlet_profiles(r.get("outlet") for r in records)
-    return [LinkInput.from_record(r, owners, partisan) for r in records]
+    return list(iter_inputs(records))

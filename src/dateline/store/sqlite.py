@@ -319,6 +319,23 @@ class SQLiteStore(IncidentsMixin, ReviewMixin):
         for row in self.db.execute(sql, params).fetchall():
             yield self._event_from_row(row)
 
+    def iter_link_records(self) -> Iterator[dict[str, Any]]:
+        """Event records with only the fields linking reads (``LinkInput.from_record``),
+        streamed from one query: relinking a large store never builds its Event models."""
+        cols = ("event_id", "doc_id", "event_type", "sub_event_type", "event_date", "time_precision", "latitude",
+                "longitude", "geo_precision", "outlet", "fatalities", "injuries", "location", "country", "admin1",
+                "admin2", "iso", "lang", "published", "actor1", "actor2", "assoc_actor_1", "assoc_actor_2", "notes")
+        sql = (f"SELECT {', '.join('e.' + c for c in cols)}, e.claimed_by, a.epistemic,"
+               " (SELECT v.text FROM evidence v WHERE v.event_id = e.event_id AND v.field = 'event'"
+               "  ORDER BY v.rowid LIMIT 1) AS event_text"
+               " FROM events e LEFT JOIN attribution a USING (event_id) ORDER BY e.event_date, e.event_id")
+        for row in self.db.execute(sql):
+            rec = {c: row[c] for c in cols}
+            rec["claimed_by"] = json.loads(row["claimed_by"] or "[]")
+            rec["attribution"] = {"epistemic": row["epistemic"]}
+            rec["evidence"] = [{"field": "event", "text": row["event_text"]}] if row["event_text"] else []
+            yield rec
+
     def get_event(self, event_id: str) -> Event | None:
         row = self.db.execute(
             "SELECT e.*, a.asserted_by, a.source, a.epistemic, a.cue FROM events e LEFT JOIN attribution a"
