@@ -171,3 +171,47 @@ def test_relink_works_on_a_backend_without_analyst_decisions(tmp_path):
         incidents, _ = relink_store(m, embedder=bag_of_words)
         assert [i["event_ids"] for i in m.written] == [i["event_ids"] for i in incidents]
         assert ["a-1", "b-1", "c-1"] in [i["event_ids"] for i in incidents]
+
+
+def _grouping(s: SQLiteStore) -> list[list[str]]:
+    return sorted(i["event_ids"] for i in s.list_incidents())
+
+
+def test_incremental_relink_regroups_only_the_new_events_neighbourhood(tmp_path):
+    far = [("f", "AFP", 28, 36.34, 43.13, None, "gunmen attacked a checkpoint in Mosul")]
+    with _store(tmp_path, REPORTS + far) as s:
+        untouched = s.db.execute("SELECT created_at, rowid FROM incidents WHERE incident_id = 'inc-f-1'").fetchone()
+        assert relink_store(s, embedder=bag_of_words, incremental=True) == ([], 0)  # nothing new
+        _add(s, [("e", "BBC", 9, 30.50, 47.78, 2, "a roadside bomb hit an army patrol in Basra killing two")])
+        scope = s.link_scope(31)
+        assert "e-1" in scope and {"a-1", "b-1", "c-1", "d-1"} <= scope and "f-1" in scope  # 19 days apart
+        s.db.execute("UPDATE events SET event_date = '2024-07-28' WHERE event_id = 'f-1'")
+        assert "f-1" not in s.link_scope(31)  # two months away: left as it is
+        regrouped, _ = relink_store(s, embedder=bag_of_words, incremental=True)
+        assert sorted(i["incident_id"] for i in regrouped) == ["inc-a-1", "inc-d-1"]
+        assert s.get_incident("inc-a-1")["event_ids"] == ["a-1", "b-1", "c-1", "e-1"]
+        assert tuple(s.db.execute("SELECT created_at, rowid FROM incidents WHERE incident_id = 'inc-f-1'")
+                     .fetchone()) == tuple(untouched)
+        assert s.link_scope(31) == set()
+
+
+def test_incremental_relink_agrees_with_a_full_relink(tmp_path):
+    more = [("e", "BBC", 9, 30.50, 47.78, 2, "a roadside bomb hit an army patrol in Basra killing two"),
+            ("g", "Wire", 20, 33.30, 44.40, None, "protesters gathered in Baghdad"),
+            ("h", "AFP", 21, 33.30, 44.40, None, "protesters gathered in Baghdad")]
+    with _store(tmp_path) as s:
+        _add(s, more)
+        relink_store(s, embedder=bag_of_words, incremental=True)
+        incremental = _grouping(s)
+        relink_store(s, embedder=bag_of_words)
+        assert _grouping(s) == incremental
+
+
+def test_a_replaced_document_rebuilds_the_incident_it_left(tmp_path):
+    with _store(tmp_path) as s:
+        s.db.execute("PRAGMA foreign_keys = ON")
+        s.db.execute("DELETE FROM documents WHERE id = 'b'")  # what a re-ingest with new content does first
+        assert s.get_incident("inc-a-1")["n_reports"] == 3
+        relink_store(s, embedder=bag_of_words, incremental=True)
+        inc = s.get_incident("inc-a-1")
+        assert inc["event_ids"] == ["a-1", "c-1"] and inc["n_reports"] == 2

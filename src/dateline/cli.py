@@ -228,10 +228,11 @@ def extract(
 
 
 def _link_store(store) -> int:
-    """Re-link a store's events, honouring the analysts' must-link/cannot-link decisions."""
+    """Link the store's new events into incidents (incrementally: only their neighbourhood
+    is regrouped), honouring the analysts' must-link/cannot-link decisions."""
     from dateline.link.relink import relink_store
 
-    return len(relink_store(store, keep=False)[0])
+    return len(relink_store(store, keep=False, incremental=True)[0])
 
 
 def _summary(events, n_events: int, n_docs: int, elapsed: float, drops: Counter, out: Path | None,

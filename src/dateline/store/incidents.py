@@ -45,6 +45,25 @@ def m002_link_canonical(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX link_constraints_b ON link_constraints(event_b)")
 
 
+def _merge_windows(days: list[str], window_days: int) -> list[tuple[str, str]]:
+    """ISO date ranges covering ``window_days`` either side of each of the sorted
+    ``days``, overlapping ranges merged."""
+    from datetime import date, timedelta
+
+    out: list[list[date]] = []
+    for d in days:
+        try:
+            day = date.fromisoformat(d[:10])
+        except ValueError:
+            continue
+        lo, hi = day - timedelta(days=window_days), day + timedelta(days=window_days)
+        if out and lo <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], hi)
+        else:
+            out.append([lo, hi])
+    return [(lo.isoformat(), hi.isoformat()) for lo, hi in out]
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -67,6 +86,65 @@ class IncidentsMixin:
         try:
             self.db.execute("DELETE FROM incident_events")
             self.db.execute("DELETE FROM incidents")
+            for inc in incidents:
+                self._insert_incident(inc)
+                n += 1
+            self.db.execute("COMMIT")
+        except Exception:
+            self.db.execute("ROLLBACK")
+            raise
+        return n
+
+    def link_scope(self, window_days: int) -> set[str]:
+        """The events an incremental re-link must regroup (``dateline extract --db``).
+
+        Seeds are the events not in any incident yet (new since the last link, or stored
+        with ``--no-link``) and the members of incidents that lost a report (its document
+        was replaced). The scope is every event dated within ``window_days`` of a seed's
+        date — the widest window in which two reports can link — plus the seeds, and then
+        every member of the incidents those events belong to, so each incident is rebuilt
+        whole. Empty when the grouping is up to date."""
+        db = self.db
+        db.execute("DROP TABLE IF EXISTS temp.link_seed")
+        db.execute("CREATE TEMP TABLE link_seed (event_id TEXT PRIMARY KEY)")
+        db.execute("INSERT OR IGNORE INTO temp.link_seed SELECT e.event_id FROM events e"
+                   " WHERE NOT EXISTS (SELECT 1 FROM incident_events ie WHERE ie.event_id = e.event_id)")
+        db.execute("INSERT OR IGNORE INTO temp.link_seed SELECT ie.event_id FROM incident_events ie"
+                   " JOIN incidents i USING (incident_id) WHERE i.n_reports <>"
+                   " (SELECT COUNT(*) FROM incident_events x WHERE x.incident_id = i.incident_id)")
+        scope = {r[0] for r in db.execute("SELECT event_id FROM temp.link_seed")}
+        if not scope:
+            db.execute("DROP TABLE temp.link_seed")
+            return scope
+        days = [r[0] for r in db.execute(
+            "SELECT DISTINCT e.event_date FROM events e JOIN temp.link_seed USING (event_id)"
+            " WHERE e.event_date IS NOT NULL ORDER BY 1")]
+        for lo, hi in _merge_windows(days, window_days):
+            scope.update(r[0] for r in db.execute(
+                "SELECT event_id FROM events WHERE event_date BETWEEN ? AND ?", (lo, hi)))
+        db.execute("DELETE FROM temp.link_seed")
+        db.executemany("INSERT INTO temp.link_seed VALUES (?)", ((e,) for e in scope))
+        scope.update(r[0] for r in db.execute(
+            "SELECT ie.event_id FROM incident_events ie WHERE ie.incident_id IN"
+            " (SELECT x.incident_id FROM incident_events x JOIN temp.link_seed USING (event_id))"))
+        db.execute("DROP TABLE temp.link_seed")
+        return scope
+
+    def replace_incidents_of(self, scope: set[str], incidents: Iterable[dict[str, Any]]) -> int:
+        """Replace the incidents of the ``scope`` events (incremental re-link) in one
+        transaction: incidents holding any of them, or left without reports, are deleted
+        and ``incidents`` (the new grouping of exactly these events) inserted."""
+        n = 0
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("CREATE TEMP TABLE link_scope (event_id TEXT PRIMARY KEY)")
+            self.db.executemany("INSERT INTO temp.link_scope VALUES (?)", ((e,) for e in scope))
+            self.db.execute("DELETE FROM incidents WHERE incident_id IN (SELECT ie.incident_id FROM incident_events ie"
+                            " JOIN temp.link_scope USING (event_id))"
+                            " OR NOT EXISTS (SELECT 1 FROM incident_events x WHERE x.incident_id = incidents.incident_id)")
+            self.db.execute("DELETE FROM incident_events WHERE event_id IN (SELECT event_id FROM temp.link_scope)"
+                            " OR incident_id NOT IN (SELECT incident_id FROM incidents)")
+            self.db.execute("DROP TABLE temp.link_scope")
             for inc in incidents:
                 self._insert_incident(inc)
                 n += 1

@@ -319,16 +319,23 @@ class SQLiteStore(IncidentsMixin, ReviewMixin):
         for row in self.db.execute(sql, params).fetchall():
             yield self._event_from_row(row)
 
-    def iter_link_records(self) -> Iterator[dict[str, Any]]:
+    def iter_link_records(self, event_ids: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
         """Event records with only the fields linking reads (``LinkInput.from_record``),
-        streamed from one query: relinking a large store never builds its Event models."""
+        streamed from one query: relinking a large store never builds its Event models.
+        ``event_ids`` limits them to those events (an incremental re-link)."""
         cols = ("event_id", "doc_id", "event_type", "sub_event_type", "event_date", "time_precision", "latitude",
                 "longitude", "geo_precision", "outlet", "fatalities", "injuries", "location", "country", "admin1",
                 "admin2", "iso", "lang", "published", "actor1", "actor2", "assoc_actor_1", "assoc_actor_2", "notes")
         sql = (f"SELECT {', '.join('e.' + c for c in cols)}, e.claimed_by, a.epistemic,"
                " (SELECT v.text FROM evidence v WHERE v.event_id = e.event_id AND v.field = 'event'"
                "  ORDER BY v.rowid LIMIT 1) AS event_text"
-               " FROM events e LEFT JOIN attribution a USING (event_id) ORDER BY e.event_date, e.event_id")
+               " FROM events e LEFT JOIN attribution a USING (event_id)")
+        if event_ids is not None:
+            self.db.execute("DROP TABLE IF EXISTS temp.link_only")
+            self.db.execute("CREATE TEMP TABLE link_only (event_id TEXT PRIMARY KEY)")
+            self.db.executemany("INSERT OR IGNORE INTO temp.link_only VALUES (?)", ((e,) for e in event_ids))
+            sql += " WHERE e.event_id IN (SELECT event_id FROM temp.link_only)"
+        sql += " ORDER BY e.event_date, e.event_id"
         for row in self.db.execute(sql):
             rec = {c: row[c] for c in cols}
             rec["claimed_by"] = json.loads(row["claimed_by"] or "[]")
