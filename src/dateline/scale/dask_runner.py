@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 #: Seconds to wait for a remote scheduler before giving up with a one-line error.
 CONNECT_TIMEOUT_S = 30
+#: Seconds to wait for the cluster's workers to register (local ones start processes).
+WORKERS_TIMEOUT_S = 120
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,12 @@ def dask_client(spec: str):
             cluster.close()
         raise ClusterError(f"cannot start or reach the Dask cluster: {exc}", file=spec) from exc
     try:
+        # a LocalCluster can return before its worker processes have registered (seen once
+        # in the bench: "no workers"); a remote cluster may be scaling up: wait for them
+        try:
+            client.wait_for_workers(n_workers=target.n_workers or 1, timeout=WORKERS_TIMEOUT_S)
+        except (TimeoutError, OSError) as exc:
+            raise ClusterError(f"no Dask worker joined within {WORKERS_TIMEOUT_S} s", file=spec) from exc
         client.register_plugin(_warm_up_plugin(distributed))
         yield client
     finally:
