@@ -336,3 +336,42 @@ def test_store_link_records_match_full_events(tmp_path):
     light = inputs_from_records(s.iter_link_records())
     full = inputs_from_records(e.model_dump(mode="json") for e in s.iter_events())
     assert light == full and light[0].text == doc.text[:62] and light[0].epistemic == "reported"
+
+
+def test_demonstrations_must_read_alike_more_than_other_reports():
+    """One city's crowds on one day have no named side to tell them apart: two protests
+    link only on text similarity >= TEXT_DEMONSTRATION; an attack needs only the floor."""
+    from dateline.link.dedup import TEXT_DEMONSTRATION, TEXT_FLOOR
+
+    a = replace(_e("a-1", "a", 9, 31.9, 44.9, "X", etype="Protests", sub="Peaceful protest"), lang="en")
+    b = replace(_e("b-1", "b", 9, 31.9, 44.9, "Y", etype="Protests", sub="Peaceful protest"), lang="en")
+    between = (TEXT_FLOOR + TEXT_DEMONSTRATION) / 2
+    assert pair_score(a, b, between) is None
+    assert pair_score(a, b, TEXT_DEMONSTRATION + 0.1) is not None
+    # across languages similarity runs lower (a translation reads 0.5-0.6): the general floor
+    assert pair_score(a, replace(b, lang="fr"), between) is not None
+    blast = {"event_type": "Explosions/Remote violence", "sub_event_type": "Remote explosive/landmine/IED"}
+    assert pair_score(replace(a, **blast), replace(b, **blast), between) is not None
+
+
+def test_one_sided_reports_blaming_different_actors_need_near_identical_wording():
+    """Each side's shelling of the other on one front, one day: two events, unless the
+    reports read nearly alike. A brand and its umbrella, or one state's army and its
+    intelligence service, are not different perpetrators; across languages the rule is off."""
+    from dateline.link.dedup import TEXT_OTHER_PERPETRATOR
+
+    def shelling(eid, actor1, lang="en"):
+        return replace(_e(eid, eid, 9, 14.8, 42.95, eid, sub="Shelling/artillery/missile attack",
+                          actors=[actor1]), actor1=actor1, lang=lang)
+
+    houthis = shelling("a", "Military Forces of Yemen (2016-) Supreme Political Council")
+    resistance = shelling("b", "National Resistance Forces")
+    assert pair_score(houthis, resistance, 0.8) is None
+    assert pair_score(houthis, resistance, TEXT_OTHER_PERPETRATOR + 0.05) is not None
+    assert pair_score(houthis, replace(resistance, lang="ar"), 0.8) is not None
+    army = shelling("c", "Military Forces of Turkey (2016-)")
+    mit = shelling("d", "Police Forces of Turkey (2016-) National Intelligence Organization")
+    assert pair_score(army, mit, 0.7) is not None
+    brand = shelling("e", "Ashab al-Kahf")
+    umbrella = shelling("f", "Islamic Resistance in Iraq")
+    assert pair_score(brand, umbrella, 0.7) is not None

@@ -116,6 +116,7 @@ def acled_inputs(rows: list[dict], notes: dict[str, str]) -> list[LinkInput]:
             "location": r.get("location"), "latitude": r.get("latitude"), "longitude": r.get("longitude"),
             "geo_precision": r.get("geo_precision"), "fatalities": r.get("fatalities"),
             "notes": notes.get(rid), "outlet": (r.get("source") or "").split(";")[0].strip() or None,
+            "lang": "en",  # ACLED notes are written in English
         })
     return inputs_from_records(records)
 
