@@ -44,7 +44,7 @@ def test_open_store_dispatches_by_url_and_migrates_once(url):
         assert type(s).__name__ == "PostGISStore"
         assert s.migrate() == []
         names = [r["name"] for r in s.db.execute("SELECT name FROM schema_migrations")]
-        assert names == ["001_initial", "004_field_attribution"]
+        assert names == ["001_initial", "002_link_canonical", "004_field_attribution"]
         gist = s.db.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'events_geom'").fetchone()
         assert "gist" in gist["indexdef"].lower()
 
