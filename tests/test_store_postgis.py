@@ -350,4 +350,5 @@ def test_incidents_cli_and_pages_on_postgis(url, tmp_path):
     client = TestClient(create_app(url))
     page = client.get("/incidents/inc-a-1")
     assert page.status_code == 200 and "fatalities_range" in page.text
+    assert "Read-only server" in page.text and "ana" in page.text  # the analyst log, no editing
     assert client.get("/api/incidents", params={"min_reports": 2}).json()["total"] == 1
