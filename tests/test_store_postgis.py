@@ -127,6 +127,8 @@ def test_cli_extract_into_postgis_then_export(url, tmp_path):
     assert sorted(e["event_id"] for e in exported) == sorted(e["event_id"] for e in extracted)
     with open_store(url) as s:
         assert s.count("documents") == 5 and s.count("incidents") >= 1
+        # extract linked every new event, incrementally, into canonical incidents
+        assert s.link_scope(31) == set() and all(i["canonical"] for i in s.list_incidents())
 
 
 def test_web_api_reads_a_postgis_store(url):
