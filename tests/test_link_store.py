@@ -157,7 +157,7 @@ def test_incidents_cli(tmp_path):
 
 
 def test_relink_works_on_a_backend_without_analyst_decisions(tmp_path):
-    """The PostGIS backend has events and replace_incidents but no constraints yet."""
+    """A backend with only events and replace_incidents (no constraints, no link_scope) links by the rules."""
     with _store(tmp_path) as s:
         class Minimal:
             iter_events = s.iter_events

@@ -14,7 +14,7 @@ from dateline.errors import DatelineError
 
 incidents_app = typer.Typer(help="Review incidents: merge, split, undo, log.", no_args_is_help=True)
 
-Db = Annotated[str, typer.Option("--db", help="Store path (SQLite file).")]
+Db = Annotated[str, typer.Option("--db", help="Store: SQLite file or postgresql:// URL.")]
 Actor = Annotated[Optional[str], typer.Option("--actor", help="Who decides (default: the login name).")]
 Reason = Annotated[str, typer.Option("--reason", help="Why (kept in the log).")]
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from dateline.errors import StoreError
 from dateline.model import Attribution, Document, Event, Evidence
-from dateline.store.incidents import IncidentsMixin, m002_link_canonical
+from dateline.store.incidents import IncidentsMixin, _loads, m002_link_canonical
 from dateline.store.review import ReviewMixin, fts_query, m003_review_fts
 
 EVENT_COLUMNS = (
@@ -107,6 +107,11 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("003_review_fts", m003_review_fts),
     ("004_field_attribution", _m004_field_attribution),
 ]
+
+#: Event columns linking reads (``LinkInput.from_record``), for ``iter_link_records``.
+LINK_COLUMNS = ("event_id", "doc_id", "event_type", "sub_event_type", "event_date", "time_precision", "latitude",
+                "longitude", "geo_precision", "outlet", "fatalities", "injuries", "location", "country", "admin1",
+                "admin2", "iso", "lang", "published", "actor1", "actor2", "assoc_actor_1", "assoc_actor_2", "notes")
 
 #: ``sort`` keys the event list accepts (a leading ``-`` sorts descending); whitelisted
 #: because an ORDER BY column cannot be a bound parameter.
@@ -323,10 +328,7 @@ class SQLiteStore(IncidentsMixin, ReviewMixin):
         """Event records with only the fields linking reads (``LinkInput.from_record``),
         streamed from one query: relinking a large store never builds its Event models.
         ``event_ids`` limits them to those events (an incremental re-link)."""
-        cols = ("event_id", "doc_id", "event_type", "sub_event_type", "event_date", "time_precision", "latitude",
-                "longitude", "geo_precision", "outlet", "fatalities", "injuries", "location", "country", "admin1",
-                "admin2", "iso", "lang", "published", "actor1", "actor2", "assoc_actor_1", "assoc_actor_2", "notes")
-        sql = (f"SELECT {', '.join('e.' + c for c in cols)}, e.claimed_by, a.epistemic,"
+        sql = (f"SELECT {', '.join('e.' + c for c in LINK_COLUMNS)}, e.claimed_by, a.epistemic,"
                " (SELECT v.text FROM evidence v WHERE v.event_id = e.event_id AND v.field = 'event'"
                "  ORDER BY v.rowid LIMIT 1) AS event_text"
                " FROM events e LEFT JOIN attribution a USING (event_id)")
@@ -337,11 +339,7 @@ class SQLiteStore(IncidentsMixin, ReviewMixin):
             sql += " WHERE e.event_id IN (SELECT event_id FROM temp.link_only)"
         sql += " ORDER BY e.event_date, e.event_id"
         for row in self.db.execute(sql):
-            rec = {c: row[c] for c in cols}
-            rec["claimed_by"] = json.loads(row["claimed_by"] or "[]")
-            rec["attribution"] = {"epistemic": row["epistemic"]}
-            rec["evidence"] = [{"field": "event", "text": row["event_text"]}] if row["event_text"] else []
-            yield rec
+            yield link_record(row)
 
     def get_event(self, event_id: str) -> Event | None:
         row = self.db.execute(
@@ -375,6 +373,16 @@ class SQLiteStore(IncidentsMixin, ReviewMixin):
                                      (row["event_id"],))
         }
         return Event.model_validate(d)
+
+
+def link_record(row: Any) -> dict[str, Any]:
+    """One ``iter_link_records`` record from a row of either store (PostgreSQL gives
+    dates and parsed JSON; the record has SQLite's ISO text and lists)."""
+    rec = {c: row[c].isoformat() if isinstance(row[c], date) else row[c] for c in LINK_COLUMNS}
+    rec["claimed_by"] = _loads(row["claimed_by"] or None, [])
+    rec["attribution"] = {"epistemic": row["epistemic"]}
+    rec["evidence"] = [{"field": "event", "text": row["event_text"]}] if row["event_text"] else []
+    return rec
 
 
 def _iso(d: date | None) -> str | None:
