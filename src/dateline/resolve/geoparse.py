@@ -19,22 +19,32 @@ from dateline.ingest import prepare
 from dateline.model import Document
 from dateline.resolve.actors import ActorKB, default_kb
 from dateline.resolve.gazetteer import Gazetteer, default_gazetteer
-from dateline.resolve.places import Toponym, load_model, recognise, resolve
+from dateline.resolve.places import OutletProfile, OutletProfiles, Toponym, load_model, recognise, resolve
 
 BATCH = 32
+#: documents held at once so that an outlet's documents inform each other (a local
+#: paper's "Dublin" is its own state's); records still come out in input order
+CHUNK = 4096
 #: languages recognised by the learned English model instead of spaCy + rules
 LEARNED_LANGS = frozenset({"en"})
 
 
-def toponyms_of(text: str, entities: list[tuple[int, int, str]], gaz: Gazetteer, kb: ActorKB | None,
-                lang: str | None = None, outlet: str | None = None) -> list[Toponym]:
-    """Recognise and resolve the toponyms of one text (``outlet``: its domain, a cue)."""
+def spans_of(text: str, entities: list[tuple[int, int, str]], gaz: Gazetteer, kb: ActorKB | None,
+             lang: str | None = None) -> list[tuple[int, int, str]]:
+    """The toponym spans of one text."""
     if lang in LEARNED_LANGS and load_model() is not None:
-        spans = recognise(text, gaz, lang=lang)
-    else:
-        blocked = [(a.start, a.end) for a in kb.find(text)] if kb is not None else []
-        spans = recognise(text, gaz, ner_spans=entities, blocked=blocked)
-    return resolve(spans, gaz, text=text, outlet=outlet, best_guess=True)
+        return recognise(text, gaz, lang=lang)
+    blocked = [(a.start, a.end) for a in kb.find(text)] if kb is not None else []
+    return recognise(text, gaz, ner_spans=entities, blocked=blocked)
+
+
+def toponyms_of(text: str, entities: list[tuple[int, int, str]], gaz: Gazetteer, kb: ActorKB | None,
+                lang: str | None = None, outlet: str | None = None,
+                profile: OutletProfile | None = None) -> list[Toponym]:
+    """Recognise and resolve the toponyms of one text (``outlet``: its domain, a cue;
+    ``profile``: where its outlet's other documents are)."""
+    return resolve(spans_of(text, entities, gaz, kb, lang), gaz, text=text, outlet=outlet, best_guess=True,
+                   profile=profile)
 
 
 def to_record(doc_id: str, toponyms: list[Toponym]) -> dict:
@@ -58,24 +68,43 @@ def _needs_spacy(lang: str | None) -> bool:
 
 
 def geoparse_documents(docs: Iterable[Document], gaz: Gazetteer | None = None,
-                       kb: ActorKB | None = None) -> Iterator[dict]:
+                       kb: ActorKB | None = None, chunk: int = CHUNK) -> Iterator[dict]:
+    """Records in input order. Documents are read ``chunk`` at a time: every document is
+    resolved once, its outlet's profile is built from the first pass, and documents
+    whose outlet has other documents in the chunk are resolved again with it."""
     gaz = gaz or default_gazetteer()
     kb = kb or default_kb()
-    batch: list[Document] = []
+    held: list[Document] = []
 
-    def flush() -> Iterator[dict]:
+    def spans_for(batch: list[Document]) -> list[list[tuple[int, int, str]]]:
         spacy_docs = [d for d in batch if _needs_spacy(d.lang)]
         analyses = dict(zip((id(d) for d in spacy_docs), nlp.analyse_many([(d.text, d.lang) for d in spacy_docs])))
+        out = []
         for d in batch:
             a = analyses.get(id(d))
-            yield to_record(d.id, toponyms_of(d.text, a.entities if a else [], gaz, kb, d.lang, d.outlet))
+            out.append(spans_of(d.text, a.entities if a else [], gaz, kb, d.lang))
+        return out
+
+    def flush() -> Iterator[dict]:
+        spans: list[list[tuple[int, int, str]]] = []
+        for b in range(0, len(held), BATCH):
+            spans += spans_for(held[b:b + BATCH])
+        first = [resolve(sp, gaz, text=d.text, outlet=d.outlet, best_guess=True) for d, sp in zip(held, spans)]
+        profiles = OutletProfiles()
+        for k, (d, tops) in enumerate(zip(held, first)):
+            profiles.add(k, d.outlet, tops)
+        for k, (d, sp, tops) in enumerate(zip(held, spans, first)):
+            prof = profiles.profile(k, d.outlet)
+            if prof is not None:
+                tops = resolve(sp, gaz, text=d.text, outlet=d.outlet, best_guess=True, profile=prof)
+            yield to_record(d.id, tops)
 
     for doc in docs:
         if doc.lang is None:
             doc = prepare(doc)
-        batch.append(doc)
-        if len(batch) >= BATCH:
+        held.append(doc)
+        if len(held) >= chunk:
             yield from flush()
-            batch = []
-    if batch:
+            held = []
+    if held:
         yield from flush()

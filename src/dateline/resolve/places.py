@@ -719,14 +719,91 @@ def outlet_country(outlet: str | None) -> str | None:
     return "GB" if tld == "uk" else tld.upper()
 
 
+@dataclass(slots=True)
+class OutletProfile:
+    """Where an outlet's other documents place their toponyms: shares of (country,
+    province) and country among their resolved names."""
+
+    admin1: dict[tuple[str, str], float]
+    country: dict[str, float]
+    n_docs: int
+    top_admin1_share: float = 0.0
+
+
+#: other documents of the same outlet needed before its profile is used
+OUTLET_MIN_DOCS = 2
+
+
+class OutletProfiles:
+    """A local paper writes about its own area: "Dublin" in columbuslocalnews.com is
+    Dublin, Ohio; "Paris" in theparisnews.com is Paris, Texas. Each document's resolved
+    toponyms (a first pass without profiles) vote, one voice per distinct name weighted
+    by its score and the document's total normalised to 1, for the countries and
+    provinces of its outlet; a document's profile is its outlet's total less its own
+    votes. Built from the documents being parsed (no stored outlet list)."""
+
+    def __init__(self) -> None:
+        self._docs: dict[object, tuple[str, Counter, Counter]] = {}
+        self._admin1: dict[str, Counter] = {}
+        self._country: dict[str, Counter] = {}
+        self._n: Counter = Counter()
+
+    @staticmethod
+    def votes(toponyms: list[Toponym]) -> tuple[Counter, Counter]:
+        seen: dict[str, Toponym] = {}
+        for t in toponyms:
+            if t.place is None or not t.place.country_code:
+                continue
+            k = fold(t.text)
+            if k not in seen or t.score > seen[k].score:
+                seen[k] = t
+        a1: Counter = Counter()
+        cc: Counter = Counter()
+        total = sum(max(t.score, 0.05) for t in seen.values())
+        for t in seen.values():
+            w = max(t.score, 0.05) / total
+            cc[t.place.country_code] += w
+            if t.place.admin1:
+                a1[(t.place.country_code, t.place.admin1)] += w
+        return a1, cc
+
+    def add(self, key: object, outlet: str | None, toponyms: list[Toponym]) -> None:
+        if not outlet:
+            return
+        outlet = outlet.lower().removeprefix("www.")
+        a1, cc = self.votes(toponyms)
+        if not cc:
+            return
+        self._docs[key] = (outlet, a1, cc)
+        self._admin1.setdefault(outlet, Counter()).update(a1)
+        self._country.setdefault(outlet, Counter()).update(cc)
+        self._n[outlet] += 1
+
+    def profile(self, key: object, outlet: str | None) -> OutletProfile | None:
+        """The profile of ``outlet`` without document ``key``'s own votes."""
+        if not outlet:
+            return None
+        outlet = outlet.lower().removeprefix("www.")
+        own = self._docs.get(key)
+        own_a1, own_cc = (own[1], own[2]) if own is not None and own[0] == outlet else (Counter(), Counter())
+        n = self._n[outlet] - (1 if own is not None and own[0] == outlet else 0)
+        if n < OUTLET_MIN_DOCS:
+            return None
+        a1 = {k: (v - own_a1.get(k, 0.0)) / n for k, v in self._admin1[outlet].items()}
+        cc = {k: (v - own_cc.get(k, 0.0)) / n for k, v in self._country[outlet].items()}
+        return OutletProfile(a1, cc, n, max(a1.values(), default=0.0))
+
+
 class _RankContext:
     """What the other toponyms of a document (and its outlet) say about each candidate."""
 
     def __init__(self, spans, cands: list[list[Place]], gaz: Gazetteer, text: str | None, outlet: str | None = None,
-                 probs: list[list[float]] | None = None):
+                 probs: list[list[float]] | None = None, profile: OutletProfile | None = None):
         """``probs``: a first pass's belief in each candidate; without it every candidate
-        of a name votes equally for its country, province and county."""
+        of a name votes equally for its country, province and county. ``profile``: where
+        the outlet's other documents are (:class:`OutletProfiles`)."""
         self.spans, self.cands, self.gaz, self.text = spans, cands, gaz, text
+        self.profile = profile
         self.outlet_cc = outlet_country(outlet)
         host = (outlet or "").lower()
         self.outlet_host = re.sub(r"^www\.|\.[a-z]{2,6}(\.[a-z]{2})?$", "", host).replace("-", "")
@@ -832,6 +909,14 @@ class _RankContext:
             f["adm2_bare"] = 1.0
         if self.outlet_cc and p.country_code == self.outlet_cc:
             f["outlet_country"] = 1.0
+        prof = self.profile
+        if prof is not None and p.country_code:
+            f["outlet_country_share"] = prof.country.get(p.country_code, 0.0)
+            if p.admin1:
+                share = prof.admin1.get((p.country_code, p.admin1), 0.0)
+                f["outlet_admin1_share"] = share
+                if share >= 0.25 and share == prof.top_admin1_share:
+                    f["outlet_home_admin1"] = 1.0
         name = self.key[k].replace(" ", "")
         if len(name) >= 4 and name in self.outlet_host and maxpop and p.population < maxpop:
             f["outlet_local_homonym"] = 1.0  # athensreview.com writes about a small Athens
@@ -898,11 +983,12 @@ def _softmax(zs: list[float]) -> list[float]:
     return [x / t for x in e]
 
 
-def rank_context(spans, cands, gaz: Gazetteer, text: str | None, outlet: str | None, model: dict | None):
+def rank_context(spans, cands, gaz: Gazetteer, text: str | None, outlet: str | None, model: dict | None,
+                 profile: OutletProfile | None = None):
     """The ranking context: equal votes first; when the model has a first-pass ranker,
     votes are then re-weighted by its beliefs ("Richmond ... Indiana": Indiana the state,
     not the town in Pennsylvania, votes for Richmond, Indiana)."""
-    ctx = _RankContext(spans, cands, gaz, text, outlet)
+    ctx = _RankContext(spans, cands, gaz, text, outlet, profile=profile)
     w1 = (model or {}).get("ranker_pass1", {}).get("weights")
     if not w1:
         return ctx
@@ -914,15 +1000,17 @@ def rank_context(spans, cands, gaz: Gazetteer, text: str | None, outlet: str | N
         zs = [_rank_score(ctx.features(k, p, cs, surface), w1) + (SUPPLEMENT_PRIOR if p.origin == SOURCE_SUPPLEMENT
                                                                      else 0.0) for p in cs]
         probs.append(_softmax(zs))
-    return _RankContext(spans, cands, gaz, text, outlet, probs)
+    return _RankContext(spans, cands, gaz, text, outlet, probs, profile)
 
 
 def resolve(spans: list[tuple[int, int, str]], gaz: Gazetteer, *, focus_country: str | None = None,
-            text: str | None = None, outlet: str | None = None, best_guess: bool = False) -> list[Toponym]:
+            text: str | None = None, outlet: str | None = None, best_guess: bool = False,
+            profile: OutletProfile | None = None) -> list[Toponym]:
     """Rank candidates for every span; the focus country is inferred when not given.
 
     ``text`` (the document the offsets index) enables the "X, Y" features; ``outlet``
-    (a domain) adds its country-code TLD and local-paper name as evidence;
+    (a domain) adds its country-code TLD and local-paper name as evidence; ``profile``
+    (from :class:`OutletProfiles`) says where the outlet's other documents are;
     ``best_guess`` returns the top candidate even when NULL outranks it (geoparsing is
     scored on points, so a guess beats no answer there).
     """
@@ -934,7 +1022,7 @@ def resolve(spans: list[tuple[int, int, str]], gaz: Gazetteer, *, focus_country:
     if model is None:
         return _resolve_rules(spans, cands, gaz, focus_country)
     w = model["ranker"]["weights"]
-    ctx = rank_context(spans, cands, gaz, text, outlet, model)
+    ctx = rank_context(spans, cands, gaz, text, outlet, model, profile)
     focus = focus_country or infer_focus(spans, cands)  # for the small-foreign-town rule
     out = []
     for k, ((s, e, surface), cs) in enumerate(zip(spans, cands)):
@@ -1072,16 +1160,16 @@ def specificity(p: Place) -> int:
 
 
 def rank_training_rows(spans, gaz: Gazetteer, text: str | None, outlet: str | None = None,
-                       model: dict | None = None):
+                       model: dict | None = None, profile: OutletProfile | None = None):
     """(span index, candidates, feature dicts) for training the ranker (scripts/train_geo.py);
     ``model`` with a ``ranker_pass1`` gives the second pass's features."""
     cands = [_prune(_span_places(gaz, surface)) for _, _, surface in spans]
-    ctx = rank_context(spans, cands, gaz, text, outlet, model)
+    ctx = rank_context(spans, cands, gaz, text, outlet, model, profile)
     rows = []
     for k, ((s, e, surface), cs) in enumerate(zip(spans, cands)):
         rows.append((k, cs, [ctx.features(k, p, cs, surface) for p in cs]))
     return rows
 
 
-__all__ = ["Toponym", "recognise", "resolve", "specificity", "infer_focus", "scan_candidates", "span_features",
+__all__ = ["Toponym", "OutletProfile", "OutletProfiles", "recognise", "resolve", "specificity", "infer_focus", "scan_candidates", "span_features",
            "recognise_candidates", "load_model"]
