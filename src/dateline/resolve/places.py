@@ -719,15 +719,37 @@ def outlet_country(outlet: str | None) -> str | None:
     return "GB" if tld == "uk" else tld.upper()
 
 
-@dataclass(slots=True)
 class OutletProfile:
     """Where an outlet's other documents place their toponyms: shares of (country,
-    province) and country among their resolved names."""
+    province) and of country among their resolved names (each document's votes sum to
+    1). :meth:`shares` leaves out the asking name's own votes, as document support does:
+    "Dublin" in five stories of one paper is not five witnesses for Ireland."""
 
-    admin1: dict[tuple[str, str], float]
-    country: dict[str, float]
-    n_docs: int
-    top_admin1_share: float = 0.0
+    __slots__ = ("admin1", "country", "names", "n_docs", "_cache")
+
+    def __init__(self, admin1: Counter, country: Counter, names: dict[str, tuple[Counter, Counter]],
+                 n_docs: int) -> None:
+        self.admin1, self.country, self.names, self.n_docs = admin1, country, names, n_docs
+        self._cache: dict[str, tuple[dict, dict, float]] = {}
+
+    def shares(self, name: str) -> tuple[dict, dict, float]:
+        """(province shares, country shares, largest province share) without ``name``."""
+        hit = self._cache.get(name)
+        if hit is not None:
+            return hit
+        own = self.names.get(name)
+        a1, cc = self.admin1, self.country
+        mass = float(self.n_docs)
+        if own is not None:
+            a1 = {k: v - own[0].get(k, 0.0) for k, v in a1.items()}
+            cc = {k: v - own[1].get(k, 0.0) for k, v in cc.items()}
+            mass -= sum(own[1].values())
+        mass = max(mass, 1e-6)
+        a1 = {k: v / mass for k, v in a1.items() if v > 1e-9}
+        cc = {k: v / mass for k, v in cc.items() if v > 1e-9}
+        hit = (a1, cc, max(a1.values(), default=0.0))
+        self._cache[name] = hit
+        return hit
 
 
 #: other documents of the same outlet needed before its profile is used
@@ -740,58 +762,71 @@ class OutletProfiles:
     toponyms (a first pass without profiles) vote, one voice per distinct name weighted
     by its score and the document's total normalised to 1, for the countries and
     provinces of its outlet; a document's profile is its outlet's total less its own
-    votes. Built from the documents being parsed (no stored outlet list)."""
+    votes. Built from the documents being parsed (no stored list of outlets)."""
 
     def __init__(self) -> None:
-        self._docs: dict[object, tuple[str, Counter, Counter]] = {}
-        self._admin1: dict[str, Counter] = {}
-        self._country: dict[str, Counter] = {}
+        self._docs: dict[object, tuple[str, dict[str, tuple[Counter, Counter]]]] = {}
+        self._names: dict[str, dict[str, tuple[Counter, Counter]]] = {}
         self._n: Counter = Counter()
 
     @staticmethod
-    def votes(toponyms: list[Toponym]) -> tuple[Counter, Counter]:
-        seen: dict[str, Toponym] = {}
+    def votes(toponyms: list[Toponym]) -> dict[str, tuple[Counter, Counter]]:
+        """Each distinct name's votes in one document; they sum to 1."""
+        best: dict[str, Toponym] = {}
         for t in toponyms:
             if t.place is None or not t.place.country_code:
                 continue
             k = fold(t.text)
-            if k not in seen or t.score > seen[k].score:
-                seen[k] = t
-        a1: Counter = Counter()
-        cc: Counter = Counter()
-        total = sum(max(t.score, 0.05) for t in seen.values())
-        for t in seen.values():
+            if k not in best or t.score > best[k].score:
+                best[k] = t
+        total = sum(max(t.score, 0.05) for t in best.values())
+        out = {}
+        for k, t in best.items():
             w = max(t.score, 0.05) / total
-            cc[t.place.country_code] += w
-            if t.place.admin1:
-                a1[(t.place.country_code, t.place.admin1)] += w
-        return a1, cc
+            a1 = Counter({(t.place.country_code, t.place.admin1): w}) if t.place.admin1 else Counter()
+            out[k] = (a1, Counter({t.place.country_code: w}))
+        return out
+
+    @staticmethod
+    def _outlet(outlet: str | None) -> str | None:
+        return outlet.lower().removeprefix("www.") if outlet else None
 
     def add(self, key: object, outlet: str | None, toponyms: list[Toponym]) -> None:
+        outlet = self._outlet(outlet)
         if not outlet:
             return
-        outlet = outlet.lower().removeprefix("www.")
-        a1, cc = self.votes(toponyms)
-        if not cc:
+        votes = self.votes(toponyms)
+        if not votes:
             return
-        self._docs[key] = (outlet, a1, cc)
-        self._admin1.setdefault(outlet, Counter()).update(a1)
-        self._country.setdefault(outlet, Counter()).update(cc)
+        self._docs[key] = (outlet, votes)
+        names = self._names.setdefault(outlet, {})
+        for name, (a1, cc) in votes.items():
+            acc = names.setdefault(name, (Counter(), Counter()))
+            acc[0].update(a1)
+            acc[1].update(cc)
         self._n[outlet] += 1
 
     def profile(self, key: object, outlet: str | None) -> OutletProfile | None:
-        """The profile of ``outlet`` without document ``key``'s own votes."""
+        """The profile of ``outlet`` from its documents other than ``key``."""
+        outlet = self._outlet(outlet)
         if not outlet:
             return None
-        outlet = outlet.lower().removeprefix("www.")
         own = self._docs.get(key)
-        own_a1, own_cc = (own[1], own[2]) if own is not None and own[0] == outlet else (Counter(), Counter())
-        n = self._n[outlet] - (1 if own is not None and own[0] == outlet else 0)
+        own = own[1] if own is not None and own[0] == outlet else {}
+        n = self._n[outlet] - (1 if own else 0)
         if n < OUTLET_MIN_DOCS:
             return None
-        a1 = {k: (v - own_a1.get(k, 0.0)) / n for k, v in self._admin1[outlet].items()}
-        cc = {k: (v - own_cc.get(k, 0.0)) / n for k, v in self._country[outlet].items()}
-        return OutletProfile(a1, cc, n, max(a1.values(), default=0.0))
+        names: dict[str, tuple[Counter, Counter]] = {}
+        admin1: Counter = Counter()
+        country: Counter = Counter()
+        for name, (a1, cc) in self._names[outlet].items():
+            if name in own:
+                a1 = Counter({k: v - own[name][0].get(k, 0.0) for k, v in a1.items()})
+                cc = Counter({k: v - own[name][1].get(k, 0.0) for k, v in cc.items()})
+            names[name] = (a1, cc)
+            admin1.update(a1)
+            country.update(cc)
+        return OutletProfile(admin1, country, names, n)
 
 
 class _RankContext:
@@ -911,11 +946,12 @@ class _RankContext:
             f["outlet_country"] = 1.0
         prof = self.profile
         if prof is not None and p.country_code:
-            f["outlet_country_share"] = prof.country.get(p.country_code, 0.0)
+            a1_share, cc_share, top = prof.shares(self.key[k])
+            f["outlet_country_share"] = cc_share.get(p.country_code, 0.0)
             if p.admin1:
-                share = prof.admin1.get((p.country_code, p.admin1), 0.0)
+                share = a1_share.get((p.country_code, p.admin1), 0.0)
                 f["outlet_admin1_share"] = share
-                if share >= 0.25 and share == prof.top_admin1_share:
+                if share >= 0.25 and share >= top - 1e-9:
                     f["outlet_home_admin1"] = 1.0
         name = self.key[k].replace(" ", "")
         if len(name) >= 4 and name in self.outlet_host and maxpop and p.population < maxpop:
