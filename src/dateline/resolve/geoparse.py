@@ -7,6 +7,12 @@ languages with a spaCy NER model (French) add its ``LOC``/``GPE`` spans to the g
 scan, and actor names (the KB) block place readings inside them ("Kataib Hezbollah").
 Every span is resolved to its best candidate: a guess scores better than no point.
 
+Beyond CONTRACT §3 each toponym carries ``geo_precision`` (ACLED: 1 the place, 2 near it,
+3 a province, country or region) and, where a phrase puts the location relative to it
+("40 km north of Mosul", "à 15 km de Falloujah", "près de Tikrit", "قرب تكريت"),
+``offset``: ``{"relation": "distance"|"direction"|"near", "distance_km", "bearing",
+"bearing_deg"}`` with geo_precision 2; the point stays the named place's (ACLED's rule).
+
 Reads: ``Document.id``, ``text``, ``lang``, ``outlet``. Writes: one CONTRACT §3 record per document.
 """
 
@@ -19,7 +25,15 @@ from dateline.ingest import prepare
 from dateline.model import Document
 from dateline.resolve.actors import ActorKB, default_kb
 from dateline.resolve.gazetteer import Gazetteer, default_gazetteer
-from dateline.resolve.places import OutletProfile, OutletProfiles, Toponym, load_model, recognise, resolve
+from dateline.resolve.places import (
+    OutletProfile,
+    OutletProfiles,
+    Toponym,
+    load_model,
+    mark_offsets,
+    recognise,
+    resolve,
+)
 
 BATCH = 32
 #: documents held at once so that an outlet's documents inform each other (a local
@@ -43,8 +57,8 @@ def toponyms_of(text: str, entities: list[tuple[int, int, str]], gaz: Gazetteer,
                 profile: OutletProfile | None = None) -> list[Toponym]:
     """Recognise and resolve the toponyms of one text (``outlet``: its domain, a cue;
     ``profile``: where its outlet's other documents are)."""
-    return resolve(spans_of(text, entities, gaz, kb, lang), gaz, text=text, outlet=outlet, best_guess=True,
-                   profile=profile)
+    return mark_offsets(text, resolve(spans_of(text, entities, gaz, kb, lang), gaz, text=text, outlet=outlet,
+                                      best_guess=True, profile=profile))
 
 
 def to_record(doc_id: str, toponyms: list[Toponym]) -> dict:
@@ -56,8 +70,10 @@ def to_record(doc_id: str, toponyms: list[Toponym]) -> dict:
             "latitude": round(p.latitude, 5) if p else None, "longitude": round(p.longitude, 5) if p else None,
             "geonameid": p.geonameid if p else None, "country_code": (p.country_code or None) if p else None,
             "feature_code": p.feature_code if p else None, "admin1": p.admin1 if p else None,
-            "name": p.name if p else None, "score": round(t.score, 3),
+            "name": p.name if p else None, "score": round(t.score, 3), "geo_precision": t.geo_precision,
         })
+        if t.offset is not None:
+            out[-1]["offset"] = t.offset.to_dict()
     return {"doc_id": doc_id, "toponyms": out}
 
 
@@ -97,7 +113,7 @@ def geoparse_documents(docs: Iterable[Document], gaz: Gazetteer | None = None,
             prof = profiles.profile(k, d.outlet)
             if prof is not None:
                 tops = resolve(sp, gaz, text=d.text, outlet=d.outlet, best_guess=True, profile=prof)
-            yield to_record(d.id, tops)
+            yield to_record(d.id, mark_offsets(d.text, tops))
 
     for doc in docs:
         if doc.lang is None:

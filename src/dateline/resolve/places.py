@@ -113,6 +113,26 @@ _PREPOSITIONS = frozenset({"in", "at", "near", "from", "to", "of", "outside", "a
 
 
 @dataclass(slots=True)
+class Offset:
+    """Where the text puts a location relative to the named place: "40 km north of X"
+    (distance 40, bearing 0), "à 15 km de X" (distance only), "near X" (neither)."""
+
+    relation: str  # "distance" (a figure is given), "direction" ("north of X") or "near"
+    distance_km: float | None = None
+    bearing: str | None = None  # N, NE, E, SE, S, SW, W, NW
+    bearing_deg: float | None = None
+
+    def to_dict(self) -> dict:
+        out: dict = {"relation": self.relation}
+        if self.distance_km is not None:
+            out["distance_km"] = round(self.distance_km, 1)
+        if self.bearing is not None:
+            out["bearing"] = self.bearing
+            out["bearing_deg"] = self.bearing_deg
+        return out
+
+
+@dataclass(slots=True)
 class Toponym:
     start: int
     end: int
@@ -120,6 +140,16 @@ class Toponym:
     place: Place | None
     score: float
     candidates: int
+    offset: Offset | None = None
+
+    @property
+    def geo_precision(self) -> int | None:
+        """ACLED geo_precision: 1 the place itself, 2 near it or part of a region, 3 a
+        province, country or larger region; None when unresolved."""
+        if self.place is None:
+            return None
+        prec = 3 if self.place.feature_code in ("PCLI", "ADM1", "RGN", "CONT") else max(1, min(self.place.precision, 3))
+        return max(prec, 2) if self.offset is not None else prec
 
 
 @dataclass(slots=True)
@@ -1207,5 +1237,88 @@ def rank_training_rows(spans, gaz: Gazetteer, text: str | None, outlet: str | No
     return rows
 
 
-__all__ = ["Toponym", "OutletProfile", "OutletProfiles", "recognise", "resolve", "specificity", "infer_focus", "scan_candidates", "span_features",
+__all__ = ["Toponym", "Offset", "find_offset", "mark_offsets", "OutletProfile", "OutletProfiles", "recognise", "resolve", "specificity", "infer_focus", "scan_candidates", "span_features",
            "recognise_candidates", "load_model"]
+
+
+# --------------------------------------------------------------------------- offsets
+
+_BEARINGS = {"n": ("N", 0.0), "ne": ("NE", 45.0), "e": ("E", 90.0), "se": ("SE", 135.0), "s": ("S", 180.0),
+             "sw": ("SW", 225.0), "w": ("W", 270.0), "nw": ("NW", 315.0)}
+_EN_DIR = {"north": "n", "south": "s", "east": "e", "west": "w", "northeast": "ne", "northwest": "nw",
+           "southeast": "se", "southwest": "sw", "north-east": "ne", "north-west": "nw", "south-east": "se",
+           "south-west": "sw", "northeastern": "ne"}
+_FR_DIR = {"nord": "n", "sud": "s", "est": "e", "ouest": "w", "nord-est": "ne", "nord-ouest": "nw",
+           "sud-est": "se", "sud-ouest": "sw"}
+_NUM = r"(\d+(?:[.,]\d+)?)"
+_EN_UNIT = r"(km|kms|kilomet(?:er|re)s?|mi|miles?)"
+_EN_DIRS = "|".join(sorted(map(re.escape, _EN_DIR), key=len, reverse=True))
+_FR_DIRS = "|".join(sorted(map(re.escape, _FR_DIR), key=len, reverse=True))
+#: "the town of", "la ville de" between the phrase and the name
+_EN_FILLER = r"(?:the\s+(?:town|city|village|district|provincial\s+capital|capital)\s+of\s+)?"
+_FR_FILLER = r"(?:(?:la\s+)?(?:ville|localité|commune|village|cité)\s+(?:de\s+|d['’]))?"
+_AR_DIR = {"شمال": "n", "جنوب": "s", "شرق": "e", "غرب": "w", "شمال شرق": "ne", "شمال غرب": "nw", "جنوب شرق": "se",
+           "جنوب غرب": "sw"}
+_AR_DIRS = "|".join(sorted((re.escape(k).replace("\\ ", "\\s+") for k in _AR_DIR), key=len, reverse=True))
+_AR_FILLER = r"(?:(?:مدينة|بلدة|قرية|ناحية|قضاء|محافظة)\s+)?"
+#: patterns matched against the text just before a toponym (anchored at its start)
+_OFFSET_PATTERNS = [
+    # "40 km north of", "some 25 kilometres (15 miles) south-east of", "10 miles from"
+    ("distance", re.compile(_NUM + r"\s*-?\s*" + _EN_UNIT + r"\.?\s+(?:\([^)]{1,30}\)\s+)?(?:(" + _EN_DIRS +
+                            r")\s+of|from|outside(?:\s+of)?|away\s+from)\s+" + _EN_FILLER + r"$", re.I)),
+    # "à 40 km au nord de", "à une quarantaine de km" is not a figure: left alone
+    ("distance", re.compile(_NUM + r"\s*(km|kilomètres?)\s+(?:\([^)]{1,30}\)\s+)?(?:(?:au|à\s+l['’])\s*(" +
+                            _FR_DIRS + r")\s+)?(?:de\s+|d['’]|du\s+|des\s+)" + _FR_FILLER + r"$", re.I)),
+    ("direction", re.compile(r"\b(" + _EN_DIRS + r")\s+of\s+" + _EN_FILLER + r"$", re.I)),
+    ("direction", re.compile(r"\b(?:au|à\s+l['’])\s*(" + _FR_DIRS + r")\s+(?:de\s+|d['’]|du\s+)" + _FR_FILLER
+                             + r"$", re.I)),
+    ("near", re.compile(r"\b(?:near|nearby|outside|close\s+to|on\s+the\s+outskirts\s+of|in\s+the\s+vicinity\s+of|"
+                        r"not\s+far\s+from|just\s+outside(?:\s+of)?)\s+" + _EN_FILLER + r"$", re.I)),
+    ("near", re.compile(r"(?:\bprès\s+(?:de\s+|d['’]|du\s+)|\baux\s+abords\s+(?:de\s+|d['’]|du\s+)|"
+                        r"\bnon\s+loin\s+(?:de\s+|d['’]|du\s+)|\bà\s+proximité\s+(?:de\s+|d['’]|du\s+)|"
+                        r"\bdans\s+les\s+environs\s+(?:de\s+|d['’]|du\s+)|\bà\s+la\s+périphérie\s+(?:de\s+|d['’]|du\s+)|"
+                        r"\ben\s+périphérie\s+(?:de\s+|d['’]|du\s+))" + _FR_FILLER + r"$", re.I)),
+]
+_OFFSET_PATTERNS += [
+    # "على بعد 40 كم شمال بغداد", "على بعد 15 كيلومترا من الموصل"
+    ("distance", re.compile(r"على\s+بعد\s+(?:نحو\s+|حوالي\s+)?" + _NUM + r"\s*(كم|كيلومترا?ت?|كيلو\s*مترا?ت?)\s+(?:("
+                            + _AR_DIRS + r")(?:ي|يّ)?\s+)?(?:من\s+)?" + _AR_FILLER + r"$")),
+    ("near", re.compile(r"(?:^|\s)(?:قرب|بالقرب\s+من|على\s+مقربة\s+من|أطراف|ضواحي|في\s+محيط|بمحيط)\s+" + _AR_FILLER + r"$")),
+    ("direction", re.compile(r"(?:^|\s)(" + _AR_DIRS + r")(?:ي|يّ)?\s+" + _AR_FILLER + r"$")),
+]
+#: how far back from the toponym the phrase may start
+_OFFSET_WINDOW = 60
+
+
+def find_offset(text: str, start: int) -> Offset | None:
+    """The offset phrase ending right before ``text[start:]`` ("40 km north of ", "près
+    de "), or None. A place qualified so is a reference point: geo_precision 2."""
+    before = text[max(0, start - _OFFSET_WINDOW):start]
+    if "\n" in before:
+        before = before.rsplit("\n", 1)[1]
+    for relation, pat in _OFFSET_PATTERNS:
+        m = pat.search(before)
+        if m is None:
+            continue
+        if relation == "distance":
+            value = float(m.group(1).replace(",", "."))
+            unit = m.group(2).lower()
+            km = value * 1.609344 if unit.startswith("mi") else value
+            d = re.sub(r"\s+", " ", m.group(3)) if m.group(3) else None
+            key = (_EN_DIR.get(d.lower()) or _FR_DIR.get(d.lower()) or _AR_DIR.get(d)) if d else None
+            b = _BEARINGS[key] if key else (None, None)
+            return Offset("distance", km, b[0], b[1])
+        if relation == "direction":
+            d = re.sub(r"\s+", " ", m.group(1).lower())
+            b = _BEARINGS[_EN_DIR.get(d) or _FR_DIR.get(d) or _AR_DIR[d]]
+            return Offset("direction", None, b[0], b[1])
+        return Offset("near")
+    return None
+
+
+def mark_offsets(text: str, toponyms: list[Toponym]) -> list[Toponym]:
+    """Set ``offset`` on the toponyms an offset phrase qualifies (in place; returned)."""
+    for t in toponyms:
+        if t.place is not None:
+            t.offset = find_offset(text, t.start)
+    return toponyms
