@@ -100,8 +100,9 @@ def test_outlet_profile_leaves_out_the_document_and_the_name(gazetteer):
     dublin_ie = max(gazetteer.lookup("dublin"), key=lambda p: p.population)
     prof = OutletProfiles()
     prof.add("a", "www.thisweeknews.com", [_top("Columbus", columbus), _top("Dublin", dublin_ie)])
+    assert prof.profile("a", "thisweeknews.com") is None  # a document is not its own evidence
     prof.add("b", "thisweeknews.com", [_top("Columbus", columbus)])
-    assert prof.profile("a", "thisweeknews.com") is None  # one other document is not enough
+    assert prof.profile("a", "thisweeknews.com").n_docs == 1
     prof.add("c", "thisweeknews.com", [_top("Dublin", dublin_ie)])
     assert prof.profile("a", "thisweeknews.com").n_docs == 2
     p = prof.profile("d", "thisweeknews.com")

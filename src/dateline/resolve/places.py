@@ -783,7 +783,7 @@ class OutletProfile:
 
 
 #: other documents of the same outlet needed before its profile is used
-OUTLET_MIN_DOCS = 2
+OUTLET_MIN_DOCS = 1
 
 
 class OutletProfiles:
