@@ -757,16 +757,51 @@ class OutletProfile:
     computed on demand from the outlet's totals less the asking document's votes, so a
     profile costs the same for an outlet of 3 documents or of 4,000."""
 
-    __slots__ = ("_out", "_own", "_own_a1", "_own_cc", "n_docs", "_cache")
+    __slots__ = ("_out", "_own", "_own_a1", "_own_cc", "_own_cells", "n_docs", "_cache", "_near_cache")
 
-    def __init__(self, outlet_totals: _OutletTotals, own: dict[str, tuple[Counter, Counter]], n_docs: int) -> None:
+    def __init__(self, outlet_totals: _OutletTotals, own: dict, n_docs: int) -> None:
         self._out, self._own, self.n_docs = outlet_totals, own, n_docs
         self._own_a1: Counter = Counter()
         self._own_cc: Counter = Counter()
-        for a1, cc in own.values():
+        self._own_cells: Counter = Counter()
+        for a1, cc, cells in own.values():
             self._own_a1.update(a1)
             self._own_cc.update(cc)
+            self._own_cells.update(cells)
         self._cache: dict[str, tuple[_Shares, _Shares, float]] = {}
+        self._near_cache: dict[str, list[tuple[float, float, float]]] = {}
+
+    def near(self, name: str, p: Place) -> float:
+        """Kernel density of the outlet's other points (without ``name``'s) at ``p``."""
+        pts = self._near_cache.get(name)
+        if pts is None:
+            out = self._out
+            tot = out.names.get(name)
+            mine = self._own.get(name)
+            pts = []
+            for c in out.top_cells:
+                w = out.cells[c] - self._own_cells.get(c, 0.0)
+                if tot is not None:
+                    w -= tot[2].get(c, 0.0) - (mine[2].get(c, 0.0) if mine is not None else 0.0)
+                if w > 1e-9:
+                    pts.append((c[0], c[1], w))
+            self._near_cache[name] = pts
+        if not pts:
+            return 0.0
+        # equirectangular distances (exact enough within the kernel's 6 widths)
+        lat0, lon0 = p.latitude, p.longitude
+        kx = 111.2 * math.cos(math.radians(lat0))
+        reach = 6 * OUTLET_NEAR_KM / 111.2
+        mass = dens = 0.0
+        for lat, lon, w in pts:
+            mass += w
+            dy = lat - lat0
+            if -reach < dy < reach:
+                dx = (lon - lon0 + 180.0) % 360.0 - 180.0
+                d = math.hypot(dy * 111.2, dx * kx)
+                if d < 6 * OUTLET_NEAR_KM:
+                    dens += w * math.exp(-d / OUTLET_NEAR_KM)
+        return dens / mass
 
     def shares(self, name: str) -> tuple[_Shares, _Shares, float]:
         """(province shares, country shares, largest province share) without ``name``:
@@ -775,7 +810,7 @@ class OutletProfile:
         if hit is not None:
             return hit
         out = self._out
-        empty = (Counter(), Counter())
+        empty = (Counter(), Counter(), Counter())
         tot = out.names.get(name, empty)
         mine = self._own.get(name, empty)
         # the name's votes in the other documents
@@ -814,14 +849,26 @@ class _Shares:
 
 
 class _OutletTotals:
-    __slots__ = ("admin1", "country", "names", "n", "admin1_order")
+    __slots__ = ("admin1", "country", "cells", "names", "n", "admin1_order", "top_cells")
 
     def __init__(self) -> None:
         self.admin1: Counter = Counter()
         self.country: Counter = Counter()
-        self.names: dict[str, tuple[Counter, Counter]] = {}
+        self.cells: Counter = Counter()
+        self.names: dict[str, tuple[Counter, Counter, Counter]] = {}
         self.n = 0
         self.admin1_order: list = []
+        self.top_cells: list = []
+
+
+#: the outlet's most voted half-degree cells that the "outlet_near" feature looks at
+OUTLET_CELLS = 40
+#: kernel width of "outlet_near" (km)
+OUTLET_NEAR_KM = 75.0
+
+
+def _cell(p: Place) -> tuple[float, float]:
+    return (round(p.latitude * 2) / 2, round(p.longitude * 2) / 2)
 
 
 #: other documents of the same outlet needed before its profile is used
@@ -856,7 +903,8 @@ class OutletProfiles:
         for k, t in best.items():
             w = max(t.score, 0.05) / total
             a1 = Counter({(t.place.country_code, t.place.admin1): w}) if t.place.admin1 else Counter()
-            out[k] = (a1, Counter({t.place.country_code: w}))
+            cells = Counter({_cell(t.place): w}) if _is_point(t.place) else Counter()
+            out[k] = (a1, Counter({t.place.country_code: w}), cells)
         return out
 
     @staticmethod
@@ -872,12 +920,14 @@ class OutletProfiles:
             return
         self._docs[key] = (outlet, votes)
         tot = self._outlets.setdefault(outlet, _OutletTotals())
-        for name, (a1, cc) in votes.items():
-            acc = tot.names.setdefault(name, (Counter(), Counter()))
+        for name, (a1, cc, cells) in votes.items():
+            acc = tot.names.setdefault(name, (Counter(), Counter(), Counter()))
             acc[0].update(a1)
             acc[1].update(cc)
+            acc[2].update(cells)
             tot.admin1.update(a1)
             tot.country.update(cc)
+            tot.cells.update(cells)
         tot.n += 1
         tot.admin1_order = []
 
@@ -894,6 +944,7 @@ class OutletProfiles:
             return None
         if not tot.admin1_order and tot.admin1:
             tot.admin1_order = sorted(tot.admin1, key=tot.admin1.__getitem__, reverse=True)
+            tot.top_cells = [c for c, _ in tot.cells.most_common(OUTLET_CELLS)]
         return OutletProfile(tot, own, n)
 
 
@@ -1021,6 +1072,10 @@ class _RankContext:
                 f["outlet_admin1_share"] = share
                 if share >= 0.25 and share >= top - 1e-9:
                     f["outlet_home_admin1"] = 1.0
+            if _is_point(p):
+                near = prof.near(self.key[k], p)
+                if near > 0:
+                    f["outlet_near"] = near
         name = self.key[k].replace(" ", "")
         if len(name) >= 4 and name in self.outlet_host and maxpop and p.population < maxpop:
             f["outlet_local_homonym"] = 1.0  # athensreview.com writes about a small Athens
