@@ -1028,6 +1028,9 @@ class _RankContext:
             if pts:
                 self.points_by_name[key] = pts
         self.n = n
+        # the same points with their trigonometry done once (features() asks per candidate)
+        self._anchor_trig = [(self.key[a], _trig(q)) for a, q in self.anchors]
+        self._points_trig = [(key, [_trig(q) for q in pts]) for key, pts in self.points_by_name.items()]
         self.next_parent: list[list[Place]] = [[] for _ in range(n)]
         self.prev_child: list[list[Place]] = [[] for _ in range(n)]
         if text is not None:
@@ -1107,28 +1110,40 @@ class _RankContext:
                 break
         # distance to the other places of the document
         if _is_point(p) or p.origin == SOURCE_ADMIN1:
-            best = None
-            for a, q in self.anchors:
-                if self.key[a] == self.key[k]:
-                    continue
-                d = _dist_km(p, q)
-                best = d if best is None or d < best else best
+            own_key = self.key[k]
+            p1 = math.radians(p.latitude)
+            c1 = math.cos(p1)
+            l1 = math.radians(p.longitude)
+            best = _min_dist_km(p1, c1, l1, (q for key, q in self._anchor_trig if key != own_key))
             if best is not None:
                 f["anchor_near"] = 1.0 - math.log1p(best) / math.log1p(20000)
                 if best <= 100:
                     f["anchor_within_100"] = 1.0
-            near = None
-            for key, pts in self.points_by_name.items():
-                if key == self.key[k]:
-                    continue
-                for q in pts:
-                    d = _dist_km(p, q)
-                    near = d if near is None or d < near else near
+            near = _min_dist_km(p1, c1, l1, (q for key, qs in self._points_trig if key != own_key for q in qs))
             if near is not None:
                 f["other_name_near"] = 1.0 - math.log1p(near) / math.log1p(20000)
                 if near <= 50:
                     f["other_name_within_50"] = 1.0
         return f
+
+
+def _trig(p: Place) -> tuple[float, float, float]:
+    lat = math.radians(p.latitude)
+    return lat, math.cos(lat), math.radians(p.longitude)
+
+
+def _min_dist_km(p1: float, c1: float, l1: float, qs) -> float | None:
+    """Smallest haversine distance from (p1, l1) (radians; c1 = cos p1) to points given
+    as (lat radians, its cosine, lon radians); None when there are none."""
+    sin = math.sin
+    best = None
+    for p2, c2, l2 in qs:
+        h = sin((p2 - p1) / 2) ** 2 + c1 * c2 * sin((l2 - l1) / 2) ** 2
+        if best is None or h < best:
+            best = h
+    if best is None:
+        return None
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(best)))
 
 
 def _rank_score(f: dict[str, float], w: dict[str, float]) -> float:
