@@ -199,7 +199,17 @@ def span_f1(docrows, probs_by_doc, thr):
 RANK_BASE = ["null", "null_log_ncands"]
 
 
-def ranker_groups(docs, gold, gaz, model_spans, model=None):
+def outlet_profiles(docs, gaz, model_spans):
+    """Each document's outlet profile (P.OutletProfiles) from a first pass of the installed
+    model over the whole corpus, as ``dateline geoparse`` builds it at run time."""
+    profiles = P.OutletProfiles()
+    for d in docs:
+        tops = P.resolve(model_spans[d["id"]], gaz, text=d["text"], outlet=d.get("outlet"), best_guess=True)
+        profiles.add(d["id"], d.get("outlet"), tops)
+    return {d["id"]: profiles.profile(d["id"], d.get("outlet")) for d in docs}
+
+
+def ranker_groups(docs, gold, gaz, model_spans, model=None, profiles=None):
     """Groups (features, label index or -1 for NULL) for spans overlapping gold with a point."""
     groups = []
     for d in docs:
@@ -207,7 +217,8 @@ def ranker_groups(docs, gold, gaz, model_spans, model=None):
         spans = model_spans[d["id"]]
         if not spans:
             continue
-        rows = P.rank_training_rows(spans, gaz, text, d.get("outlet"), model)
+        rows = P.rank_training_rows(spans, gaz, text, d.get("outlet"), model,
+                                    (profiles or {}).get(d["id"]))
         golds = [t for t in _gold_toponyms(gold.get(d["id"], {})) if _point(t) is not None]
         for k, cs, feats in rows:
             s, e, _ = spans[k]
@@ -322,13 +333,20 @@ def train(shared: Path) -> None:
         for r, pr in zip(rows, probs_for(rows)):
             ch = sorted(select(r[1], pr, thr), key=lambda i: r[1][i].start)
             model_spans[r[0]] = [(r[1][i].start, r[1][i].end, r[1][i].text) for i in ch]
+    # outlet profiles: per corpus (each is parsed as one input), from the installed model;
+    # run the training twice so that the profiles come from a model like the one it writes
+    profiles = {}
+    for name in CORPORA:
+        profiles.update(outlet_profiles(data[name][0], gaz, model_spans))
+    print(f"outlet profiles: {sum(1 for v in profiles.values() if v is not None)} documents have one")
+
     def fit(model):
         groups = {"train": [], "val": []}
         for name in CORPORA:
             docs, gold = data[name]
             for split in ("train", "val"):
                 sel = [d for d in docs if is_val(d["id"]) == (split == "val")]
-                groups[split] += [(name, g) for g in ranker_groups(sel, gold, gaz, model_spans, model)]
+                groups[split] += [(name, g) for g in ranker_groups(sel, gold, gaz, model_spans, model, profiles)]
         gtr = [g for _, g in groups["train"]]
         rcounts = Counter(k for g in gtr for f in g[0] for k in f)
         rvocab = {k: i for i, k in enumerate(RANK_BASE + sorted(rcounts))}

@@ -7,6 +7,12 @@ languages with a spaCy NER model (French) add its ``LOC``/``GPE`` spans to the g
 scan, and actor names (the KB) block place readings inside them ("Kataib Hezbollah").
 Every span is resolved to its best candidate: a guess scores better than no point.
 
+Beyond CONTRACT §3 each toponym carries ``geo_precision`` (ACLED: 1 the place, 2 near it,
+3 a province, country or region) and, where a phrase puts the location relative to it
+("40 km north of Mosul", "à 15 km de Falloujah", "près de Tikrit", "قرب تكريت"),
+``offset``: ``{"relation": "distance"|"direction"|"near", "distance_km", "bearing",
+"bearing_deg"}`` with geo_precision 2; the point stays the named place's (ACLED's rule).
+
 Reads: ``Document.id``, ``text``, ``lang``, ``outlet``. Writes: one CONTRACT §3 record per document.
 """
 
@@ -19,22 +25,40 @@ from dateline.ingest import prepare
 from dateline.model import Document
 from dateline.resolve.actors import ActorKB, default_kb
 from dateline.resolve.gazetteer import Gazetteer, default_gazetteer
-from dateline.resolve.places import Toponym, load_model, recognise, resolve
+from dateline.resolve.places import (
+    OutletProfile,
+    OutletProfiles,
+    Toponym,
+    load_model,
+    mark_offsets,
+    recognise,
+    resolve,
+)
 
 BATCH = 32
+#: documents held at once so that an outlet's documents inform each other (a local
+#: paper's "Dublin" is its own state's); records still come out in input order
+CHUNK = 4096
 #: languages recognised by the learned English model instead of spaCy + rules
 LEARNED_LANGS = frozenset({"en"})
 
 
-def toponyms_of(text: str, entities: list[tuple[int, int, str]], gaz: Gazetteer, kb: ActorKB | None,
-                lang: str | None = None, outlet: str | None = None) -> list[Toponym]:
-    """Recognise and resolve the toponyms of one text (``outlet``: its domain, a cue)."""
+def spans_of(text: str, entities: list[tuple[int, int, str]], gaz: Gazetteer, kb: ActorKB | None,
+             lang: str | None = None) -> list[tuple[int, int, str]]:
+    """The toponym spans of one text."""
     if lang in LEARNED_LANGS and load_model() is not None:
-        spans = recognise(text, gaz, lang=lang)
-    else:
-        blocked = [(a.start, a.end) for a in kb.find(text)] if kb is not None else []
-        spans = recognise(text, gaz, ner_spans=entities, blocked=blocked)
-    return resolve(spans, gaz, text=text, outlet=outlet, best_guess=True)
+        return recognise(text, gaz, lang=lang)
+    blocked = [(a.start, a.end) for a in kb.find(text)] if kb is not None else []
+    return recognise(text, gaz, ner_spans=entities, blocked=blocked)
+
+
+def toponyms_of(text: str, entities: list[tuple[int, int, str]], gaz: Gazetteer, kb: ActorKB | None,
+                lang: str | None = None, outlet: str | None = None,
+                profile: OutletProfile | None = None) -> list[Toponym]:
+    """Recognise and resolve the toponyms of one text (``outlet``: its domain, a cue;
+    ``profile``: where its outlet's other documents are)."""
+    return mark_offsets(text, resolve(spans_of(text, entities, gaz, kb, lang), gaz, text=text, outlet=outlet,
+                                      best_guess=True, profile=profile))
 
 
 def to_record(doc_id: str, toponyms: list[Toponym]) -> dict:
@@ -46,8 +70,10 @@ def to_record(doc_id: str, toponyms: list[Toponym]) -> dict:
             "latitude": round(p.latitude, 5) if p else None, "longitude": round(p.longitude, 5) if p else None,
             "geonameid": p.geonameid if p else None, "country_code": (p.country_code or None) if p else None,
             "feature_code": p.feature_code if p else None, "admin1": p.admin1 if p else None,
-            "name": p.name if p else None, "score": round(t.score, 3),
+            "name": p.name if p else None, "score": round(t.score, 3), "geo_precision": t.geo_precision,
         })
+        if t.offset is not None:
+            out[-1]["offset"] = t.offset.to_dict()
     return {"doc_id": doc_id, "toponyms": out}
 
 
@@ -58,24 +84,43 @@ def _needs_spacy(lang: str | None) -> bool:
 
 
 def geoparse_documents(docs: Iterable[Document], gaz: Gazetteer | None = None,
-                       kb: ActorKB | None = None) -> Iterator[dict]:
+                       kb: ActorKB | None = None, chunk: int = CHUNK) -> Iterator[dict]:
+    """Records in input order. Documents are read ``chunk`` at a time: every document is
+    resolved once, its outlet's profile is built from the first pass, and documents
+    whose outlet has other documents in the chunk are resolved again with it."""
     gaz = gaz or default_gazetteer()
     kb = kb or default_kb()
-    batch: list[Document] = []
+    held: list[Document] = []
 
-    def flush() -> Iterator[dict]:
+    def spans_for(batch: list[Document]) -> list[list[tuple[int, int, str]]]:
         spacy_docs = [d for d in batch if _needs_spacy(d.lang)]
         analyses = dict(zip((id(d) for d in spacy_docs), nlp.analyse_many([(d.text, d.lang) for d in spacy_docs])))
+        out = []
         for d in batch:
             a = analyses.get(id(d))
-            yield to_record(d.id, toponyms_of(d.text, a.entities if a else [], gaz, kb, d.lang, d.outlet))
+            out.append(spans_of(d.text, a.entities if a else [], gaz, kb, d.lang))
+        return out
+
+    def flush() -> Iterator[dict]:
+        spans: list[list[tuple[int, int, str]]] = []
+        for b in range(0, len(held), BATCH):
+            spans += spans_for(held[b:b + BATCH])
+        first = [resolve(sp, gaz, text=d.text, outlet=d.outlet, best_guess=True) for d, sp in zip(held, spans)]
+        profiles = OutletProfiles()
+        for k, (d, tops) in enumerate(zip(held, first)):
+            profiles.add(k, d.outlet, tops)
+        for k, (d, sp, tops) in enumerate(zip(held, spans, first)):
+            prof = profiles.profile(k, d.outlet)
+            if prof is not None:
+                tops = resolve(sp, gaz, text=d.text, outlet=d.outlet, best_guess=True, profile=prof)
+            yield to_record(d.id, mark_offsets(d.text, tops))
 
     for doc in docs:
         if doc.lang is None:
             doc = prepare(doc)
-        batch.append(doc)
-        if len(batch) >= BATCH:
+        held.append(doc)
+        if len(held) >= chunk:
             yield from flush()
-            batch = []
-    if batch:
+            held = []
+    if held:
         yield from flush()

@@ -113,6 +113,26 @@ _PREPOSITIONS = frozenset({"in", "at", "near", "from", "to", "of", "outside", "a
 
 
 @dataclass(slots=True)
+class Offset:
+    """Where the text puts a location relative to the named place: "40 km north of X"
+    (distance 40, bearing 0), "à 15 km de X" (distance only), "near X" (neither)."""
+
+    relation: str  # "distance" (a figure is given), "direction" ("north of X") or "near"
+    distance_km: float | None = None
+    bearing: str | None = None  # N, NE, E, SE, S, SW, W, NW
+    bearing_deg: float | None = None
+
+    def to_dict(self) -> dict:
+        out: dict = {"relation": self.relation}
+        if self.distance_km is not None:
+            out["distance_km"] = round(self.distance_km, 1)
+        if self.bearing is not None:
+            out["bearing"] = self.bearing
+            out["bearing_deg"] = self.bearing_deg
+        return out
+
+
+@dataclass(slots=True)
 class Toponym:
     start: int
     end: int
@@ -120,6 +140,16 @@ class Toponym:
     place: Place | None
     score: float
     candidates: int
+    offset: Offset | None = None
+
+    @property
+    def geo_precision(self) -> int | None:
+        """ACLED geo_precision: 1 the place itself, 2 near it or part of a region, 3 a
+        province, country or larger region; None when unresolved."""
+        if self.place is None:
+            return None
+        prec = 3 if self.place.feature_code in ("PCLI", "ADM1", "RGN", "CONT") else max(1, min(self.place.precision, 3))
+        return max(prec, 2) if self.offset is not None else prec
 
 
 @dataclass(slots=True)
@@ -719,14 +749,215 @@ def outlet_country(outlet: str | None) -> str | None:
     return "GB" if tld == "uk" else tld.upper()
 
 
+class OutletProfile:
+    """Where an outlet's other documents place their toponyms: shares of (country,
+    province) and of country among their resolved names (each document's votes sum to
+    1). :meth:`shares` leaves out the asking name's own votes, as document support does:
+    "Dublin" in five stories of one paper is not five witnesses for Ireland. Shares are
+    computed on demand from the outlet's totals less the asking document's votes, so a
+    profile costs the same for an outlet of 3 documents or of 4,000."""
+
+    __slots__ = ("_out", "_own", "_own_a1", "_own_cc", "_own_cells", "n_docs", "_cache", "_near_cache")
+
+    def __init__(self, outlet_totals: _OutletTotals, own: dict, n_docs: int) -> None:
+        self._out, self._own, self.n_docs = outlet_totals, own, n_docs
+        self._own_a1: Counter = Counter()
+        self._own_cc: Counter = Counter()
+        self._own_cells: Counter = Counter()
+        for a1, cc, cells in own.values():
+            self._own_a1.update(a1)
+            self._own_cc.update(cc)
+            self._own_cells.update(cells)
+        self._cache: dict[str, tuple[_Shares, _Shares, float]] = {}
+        self._near_cache: dict[str, list[tuple[float, float, float]]] = {}
+
+    def near(self, name: str, p: Place) -> float:
+        """Kernel density of the outlet's other points (without ``name``'s) at ``p``."""
+        pts = self._near_cache.get(name)
+        if pts is None:
+            out = self._out
+            tot = out.names.get(name)
+            mine = self._own.get(name)
+            pts = []
+            for c in out.top_cells:
+                w = out.cells[c] - self._own_cells.get(c, 0.0)
+                if tot is not None:
+                    w -= tot[2].get(c, 0.0) - (mine[2].get(c, 0.0) if mine is not None else 0.0)
+                if w > 1e-9:
+                    pts.append((c[0], c[1], w))
+            self._near_cache[name] = pts
+        if not pts:
+            return 0.0
+        # equirectangular distances (exact enough within the kernel's 6 widths)
+        lat0, lon0 = p.latitude, p.longitude
+        kx = 111.2 * math.cos(math.radians(lat0))
+        reach = 6 * OUTLET_NEAR_KM / 111.2
+        mass = dens = 0.0
+        for lat, lon, w in pts:
+            mass += w
+            dy = lat - lat0
+            if -reach < dy < reach:
+                dx = (lon - lon0 + 180.0) % 360.0 - 180.0
+                d = math.hypot(dy * 111.2, dx * kx)
+                if d < 6 * OUTLET_NEAR_KM:
+                    dens += w * math.exp(-d / OUTLET_NEAR_KM)
+        return dens / mass
+
+    def shares(self, name: str) -> tuple[_Shares, _Shares, float]:
+        """(province shares, country shares, largest province share) without ``name``:
+        mappings that answer ``.get(key, default)``."""
+        hit = self._cache.get(name)
+        if hit is not None:
+            return hit
+        out = self._out
+        empty = (Counter(), Counter(), Counter())
+        tot = out.names.get(name, empty)
+        mine = self._own.get(name, empty)
+        # the name's votes in the other documents
+        name_a1 = Counter(tot[0])
+        name_a1.subtract(mine[0])
+        name_cc = Counter(tot[1])
+        name_cc.subtract(mine[1])
+        mass = max(float(self.n_docs) - sum(name_cc.values()), 1e-6)
+        a1 = _Shares(out.admin1, (self._own_a1, name_a1), mass)
+        cc = _Shares(out.country, (self._own_cc, name_cc), mass)
+        top = 0.0
+        for key in out.admin1_order:
+            if out.admin1[key] / mass <= top:
+                break
+            top = max(top, a1.get(key, 0.0))
+        hit = (a1, cc, top)
+        self._cache[name] = hit
+        return hit
+
+
+class _Shares:
+    """``(total[key] - sum(minus[key])) / mass``, looked up lazily."""
+
+    __slots__ = ("total", "minus", "mass")
+
+    def __init__(self, total: Counter, minus: tuple[Counter, ...], mass: float) -> None:
+        self.total, self.minus, self.mass = total, minus, mass
+
+    def get(self, key, default: float = 0.0) -> float:
+        v = self.total.get(key, 0.0)
+        if not v:
+            return default
+        for m in self.minus:
+            v -= m.get(key, 0.0)
+        return v / self.mass if v > 1e-9 else default
+
+
+class _OutletTotals:
+    __slots__ = ("admin1", "country", "cells", "names", "n", "admin1_order", "top_cells")
+
+    def __init__(self) -> None:
+        self.admin1: Counter = Counter()
+        self.country: Counter = Counter()
+        self.cells: Counter = Counter()
+        self.names: dict[str, tuple[Counter, Counter, Counter]] = {}
+        self.n = 0
+        self.admin1_order: list = []
+        self.top_cells: list = []
+
+
+#: the outlet's most voted half-degree cells that the "outlet_near" feature looks at
+OUTLET_CELLS = 40
+#: kernel width of "outlet_near" (km)
+OUTLET_NEAR_KM = 75.0
+
+
+def _cell(p: Place) -> tuple[float, float]:
+    return (round(p.latitude * 2) / 2, round(p.longitude * 2) / 2)
+
+
+#: other documents of the same outlet needed before its profile is used
+OUTLET_MIN_DOCS = 1
+
+
+class OutletProfiles:
+    """A local paper writes about its own area: "Dublin" in columbuslocalnews.com is
+    Dublin, Ohio; "Paris" in theparisnews.com is Paris, Texas. Each document's resolved
+    toponyms (a first pass without profiles) vote, one voice per distinct name weighted
+    by its score and the document's total normalised to 1, for the countries and
+    provinces of its outlet; a document's profile is its outlet's total less its own
+    votes. Built from the documents being parsed (no stored list of outlets): add every
+    document first, then ask for profiles."""
+
+    def __init__(self) -> None:
+        self._docs: dict[object, tuple[str, dict[str, tuple[Counter, Counter]]]] = {}
+        self._outlets: dict[str, _OutletTotals] = {}
+
+    @staticmethod
+    def votes(toponyms: list[Toponym]) -> dict[str, tuple[Counter, Counter]]:
+        """Each distinct name's votes in one document; they sum to 1."""
+        best: dict[str, Toponym] = {}
+        for t in toponyms:
+            if t.place is None or not t.place.country_code:
+                continue
+            k = fold(t.text)
+            if k not in best or t.score > best[k].score:
+                best[k] = t
+        total = sum(max(t.score, 0.05) for t in best.values())
+        out = {}
+        for k, t in best.items():
+            w = max(t.score, 0.05) / total
+            a1 = Counter({(t.place.country_code, t.place.admin1): w}) if t.place.admin1 else Counter()
+            cells = Counter({_cell(t.place): w}) if _is_point(t.place) else Counter()
+            out[k] = (a1, Counter({t.place.country_code: w}), cells)
+        return out
+
+    @staticmethod
+    def _outlet(outlet: str | None) -> str | None:
+        return outlet.lower().removeprefix("www.") if outlet else None
+
+    def add(self, key: object, outlet: str | None, toponyms: list[Toponym]) -> None:
+        outlet = self._outlet(outlet)
+        if not outlet:
+            return
+        votes = self.votes(toponyms)
+        if not votes:
+            return
+        self._docs[key] = (outlet, votes)
+        tot = self._outlets.setdefault(outlet, _OutletTotals())
+        for name, (a1, cc, cells) in votes.items():
+            acc = tot.names.setdefault(name, (Counter(), Counter(), Counter()))
+            acc[0].update(a1)
+            acc[1].update(cc)
+            acc[2].update(cells)
+            tot.admin1.update(a1)
+            tot.country.update(cc)
+            tot.cells.update(cells)
+        tot.n += 1
+        tot.admin1_order = []
+
+    def profile(self, key: object, outlet: str | None) -> OutletProfile | None:
+        """The profile of ``outlet`` from its documents other than ``key``."""
+        outlet = self._outlet(outlet)
+        tot = self._outlets.get(outlet) if outlet else None
+        if tot is None:
+            return None
+        own = self._docs.get(key)
+        own = own[1] if own is not None and own[0] == outlet else {}
+        n = tot.n - (1 if own else 0)
+        if n < OUTLET_MIN_DOCS:
+            return None
+        if not tot.admin1_order and tot.admin1:
+            tot.admin1_order = sorted(tot.admin1, key=tot.admin1.__getitem__, reverse=True)
+            tot.top_cells = [c for c, _ in tot.cells.most_common(OUTLET_CELLS)]
+        return OutletProfile(tot, own, n)
+
+
 class _RankContext:
     """What the other toponyms of a document (and its outlet) say about each candidate."""
 
     def __init__(self, spans, cands: list[list[Place]], gaz: Gazetteer, text: str | None, outlet: str | None = None,
-                 probs: list[list[float]] | None = None):
+                 probs: list[list[float]] | None = None, profile: OutletProfile | None = None):
         """``probs``: a first pass's belief in each candidate; without it every candidate
-        of a name votes equally for its country, province and county."""
+        of a name votes equally for its country, province and county. ``profile``: where
+        the outlet's other documents are (:class:`OutletProfiles`)."""
         self.spans, self.cands, self.gaz, self.text = spans, cands, gaz, text
+        self.profile = profile
         self.outlet_cc = outlet_country(outlet)
         host = (outlet or "").lower()
         self.outlet_host = re.sub(r"^www\.|\.[a-z]{2,6}(\.[a-z]{2})?$", "", host).replace("-", "")
@@ -797,6 +1028,9 @@ class _RankContext:
             if pts:
                 self.points_by_name[key] = pts
         self.n = n
+        # the same points with their trigonometry done once (features() asks per candidate)
+        self._anchor_trig = [(self.key[a], _trig(q)) for a, q in self.anchors]
+        self._points_trig = [(key, [_trig(q) for q in pts]) for key, pts in self.points_by_name.items()]
         self.next_parent: list[list[Place]] = [[] for _ in range(n)]
         self.prev_child: list[list[Place]] = [[] for _ in range(n)]
         if text is not None:
@@ -832,6 +1066,19 @@ class _RankContext:
             f["adm2_bare"] = 1.0
         if self.outlet_cc and p.country_code == self.outlet_cc:
             f["outlet_country"] = 1.0
+        prof = self.profile
+        if prof is not None and p.country_code:
+            a1_share, cc_share, top = prof.shares(self.key[k])
+            f["outlet_country_share"] = cc_share.get(p.country_code, 0.0)
+            if p.admin1:
+                share = a1_share.get((p.country_code, p.admin1), 0.0)
+                f["outlet_admin1_share"] = share
+                if share >= 0.25 and share >= top - 1e-9:
+                    f["outlet_home_admin1"] = 1.0
+            if _is_point(p):
+                near = prof.near(self.key[k], p)
+                if near > 0:
+                    f["outlet_near"] = near
         name = self.key[k].replace(" ", "")
         if len(name) >= 4 and name in self.outlet_host and maxpop and p.population < maxpop:
             f["outlet_local_homonym"] = 1.0  # athensreview.com writes about a small Athens
@@ -863,28 +1110,40 @@ class _RankContext:
                 break
         # distance to the other places of the document
         if _is_point(p) or p.origin == SOURCE_ADMIN1:
-            best = None
-            for a, q in self.anchors:
-                if self.key[a] == self.key[k]:
-                    continue
-                d = _dist_km(p, q)
-                best = d if best is None or d < best else best
+            own_key = self.key[k]
+            p1 = math.radians(p.latitude)
+            c1 = math.cos(p1)
+            l1 = math.radians(p.longitude)
+            best = _min_dist_km(p1, c1, l1, (q for key, q in self._anchor_trig if key != own_key))
             if best is not None:
                 f["anchor_near"] = 1.0 - math.log1p(best) / math.log1p(20000)
                 if best <= 100:
                     f["anchor_within_100"] = 1.0
-            near = None
-            for key, pts in self.points_by_name.items():
-                if key == self.key[k]:
-                    continue
-                for q in pts:
-                    d = _dist_km(p, q)
-                    near = d if near is None or d < near else near
+            near = _min_dist_km(p1, c1, l1, (q for key, qs in self._points_trig if key != own_key for q in qs))
             if near is not None:
                 f["other_name_near"] = 1.0 - math.log1p(near) / math.log1p(20000)
                 if near <= 50:
                     f["other_name_within_50"] = 1.0
         return f
+
+
+def _trig(p: Place) -> tuple[float, float, float]:
+    lat = math.radians(p.latitude)
+    return lat, math.cos(lat), math.radians(p.longitude)
+
+
+def _min_dist_km(p1: float, c1: float, l1: float, qs) -> float | None:
+    """Smallest haversine distance from (p1, l1) (radians; c1 = cos p1) to points given
+    as (lat radians, its cosine, lon radians); None when there are none."""
+    sin = math.sin
+    best = None
+    for p2, c2, l2 in qs:
+        h = sin((p2 - p1) / 2) ** 2 + c1 * c2 * sin((l2 - l1) / 2) ** 2
+        if best is None or h < best:
+            best = h
+    if best is None:
+        return None
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(best)))
 
 
 def _rank_score(f: dict[str, float], w: dict[str, float]) -> float:
@@ -898,11 +1157,12 @@ def _softmax(zs: list[float]) -> list[float]:
     return [x / t for x in e]
 
 
-def rank_context(spans, cands, gaz: Gazetteer, text: str | None, outlet: str | None, model: dict | None):
+def rank_context(spans, cands, gaz: Gazetteer, text: str | None, outlet: str | None, model: dict | None,
+                 profile: OutletProfile | None = None):
     """The ranking context: equal votes first; when the model has a first-pass ranker,
     votes are then re-weighted by its beliefs ("Richmond ... Indiana": Indiana the state,
     not the town in Pennsylvania, votes for Richmond, Indiana)."""
-    ctx = _RankContext(spans, cands, gaz, text, outlet)
+    ctx = _RankContext(spans, cands, gaz, text, outlet, profile=profile)
     w1 = (model or {}).get("ranker_pass1", {}).get("weights")
     if not w1:
         return ctx
@@ -914,15 +1174,17 @@ def rank_context(spans, cands, gaz: Gazetteer, text: str | None, outlet: str | N
         zs = [_rank_score(ctx.features(k, p, cs, surface), w1) + (SUPPLEMENT_PRIOR if p.origin == SOURCE_SUPPLEMENT
                                                                      else 0.0) for p in cs]
         probs.append(_softmax(zs))
-    return _RankContext(spans, cands, gaz, text, outlet, probs)
+    return _RankContext(spans, cands, gaz, text, outlet, probs, profile)
 
 
 def resolve(spans: list[tuple[int, int, str]], gaz: Gazetteer, *, focus_country: str | None = None,
-            text: str | None = None, outlet: str | None = None, best_guess: bool = False) -> list[Toponym]:
+            text: str | None = None, outlet: str | None = None, best_guess: bool = False,
+            profile: OutletProfile | None = None) -> list[Toponym]:
     """Rank candidates for every span; the focus country is inferred when not given.
 
     ``text`` (the document the offsets index) enables the "X, Y" features; ``outlet``
-    (a domain) adds its country-code TLD and local-paper name as evidence;
+    (a domain) adds its country-code TLD and local-paper name as evidence; ``profile``
+    (from :class:`OutletProfiles`) says where the outlet's other documents are;
     ``best_guess`` returns the top candidate even when NULL outranks it (geoparsing is
     scored on points, so a guess beats no answer there).
     """
@@ -934,7 +1196,7 @@ def resolve(spans: list[tuple[int, int, str]], gaz: Gazetteer, *, focus_country:
     if model is None:
         return _resolve_rules(spans, cands, gaz, focus_country)
     w = model["ranker"]["weights"]
-    ctx = rank_context(spans, cands, gaz, text, outlet, model)
+    ctx = rank_context(spans, cands, gaz, text, outlet, model, profile)
     focus = focus_country or infer_focus(spans, cands)  # for the small-foreign-town rule
     out = []
     for k, ((s, e, surface), cs) in enumerate(zip(spans, cands)):
@@ -1072,16 +1334,99 @@ def specificity(p: Place) -> int:
 
 
 def rank_training_rows(spans, gaz: Gazetteer, text: str | None, outlet: str | None = None,
-                       model: dict | None = None):
+                       model: dict | None = None, profile: OutletProfile | None = None):
     """(span index, candidates, feature dicts) for training the ranker (scripts/train_geo.py);
     ``model`` with a ``ranker_pass1`` gives the second pass's features."""
     cands = [_prune(_span_places(gaz, surface)) for _, _, surface in spans]
-    ctx = rank_context(spans, cands, gaz, text, outlet, model)
+    ctx = rank_context(spans, cands, gaz, text, outlet, model, profile)
     rows = []
     for k, ((s, e, surface), cs) in enumerate(zip(spans, cands)):
         rows.append((k, cs, [ctx.features(k, p, cs, surface) for p in cs]))
     return rows
 
 
-__all__ = ["Toponym", "recognise", "resolve", "specificity", "infer_focus", "scan_candidates", "span_features",
+__all__ = ["Toponym", "Offset", "find_offset", "mark_offsets", "OutletProfile", "OutletProfiles", "recognise", "resolve", "specificity", "infer_focus", "scan_candidates", "span_features",
            "recognise_candidates", "load_model"]
+
+
+# --------------------------------------------------------------------------- offsets
+
+_BEARINGS = {"n": ("N", 0.0), "ne": ("NE", 45.0), "e": ("E", 90.0), "se": ("SE", 135.0), "s": ("S", 180.0),
+             "sw": ("SW", 225.0), "w": ("W", 270.0), "nw": ("NW", 315.0)}
+_EN_DIR = {"north": "n", "south": "s", "east": "e", "west": "w", "northeast": "ne", "northwest": "nw",
+           "southeast": "se", "southwest": "sw", "north-east": "ne", "north-west": "nw", "south-east": "se",
+           "south-west": "sw", "northeastern": "ne"}
+_FR_DIR = {"nord": "n", "sud": "s", "est": "e", "ouest": "w", "nord-est": "ne", "nord-ouest": "nw",
+           "sud-est": "se", "sud-ouest": "sw"}
+_NUM = r"(\d+(?:[.,]\d+)?)"
+_EN_UNIT = r"(km|kms|kilomet(?:er|re)s?|mi|miles?)"
+_EN_DIRS = "|".join(sorted(map(re.escape, _EN_DIR), key=len, reverse=True))
+_FR_DIRS = "|".join(sorted(map(re.escape, _FR_DIR), key=len, reverse=True))
+#: "the town of", "la ville de" between the phrase and the name
+_EN_FILLER = r"(?:the\s+(?:town|city|village|district|provincial\s+capital|capital)\s+of\s+)?"
+_FR_FILLER = r"(?:(?:la\s+)?(?:ville|localité|commune|village|cité)\s+(?:de\s+|d['’]))?"
+_AR_DIR = {"شمال": "n", "جنوب": "s", "شرق": "e", "غرب": "w", "شمال شرق": "ne", "شمال غرب": "nw", "جنوب شرق": "se",
+           "جنوب غرب": "sw"}
+_AR_DIRS = "|".join(sorted((re.escape(k).replace("\\ ", "\\s+") for k in _AR_DIR), key=len, reverse=True))
+_AR_FILLER = r"(?:(?:مدينة|بلدة|قرية|ناحية|قضاء|محافظة)\s+)?"
+#: patterns matched against the text just before a toponym (anchored at its start)
+_OFFSET_PATTERNS = [
+    # "40 km north of", "some 25 kilometres (15 miles) south-east of", "10 miles from"
+    ("distance", re.compile(_NUM + r"\s*-?\s*" + _EN_UNIT + r"\.?\s+(?:\([^)]{1,30}\)\s+)?(?:(" + _EN_DIRS +
+                            r")\s+of|from|outside(?:\s+of)?|away\s+from)\s+" + _EN_FILLER + r"$", re.I)),
+    # "à 40 km au nord de", "à une quarantaine de km" is not a figure: left alone
+    ("distance", re.compile(_NUM + r"\s*(km|kilomètres?)\s+(?:\([^)]{1,30}\)\s+)?(?:(?:au|à\s+l['’])\s*(" +
+                            _FR_DIRS + r")\s+)?(?:de\s+|d['’]|du\s+|des\s+)" + _FR_FILLER + r"$", re.I)),
+    ("direction", re.compile(r"\b(" + _EN_DIRS + r")\s+of\s+" + _EN_FILLER + r"$", re.I)),
+    ("direction", re.compile(r"\b(?:au|à\s+l['’])\s*(" + _FR_DIRS + r")\s+(?:de\s+|d['’]|du\s+)" + _FR_FILLER
+                             + r"$", re.I)),
+    ("near", re.compile(r"\b(?:near|nearby|outside|close\s+to|on\s+the\s+outskirts\s+of|in\s+the\s+vicinity\s+of|"
+                        r"not\s+far\s+from|just\s+outside(?:\s+of)?)\s+" + _EN_FILLER + r"$", re.I)),
+    ("near", re.compile(r"(?:\bprès\s+(?:de\s+|d['’]|du\s+)|\baux\s+abords\s+(?:de\s+|d['’]|du\s+)|"
+                        r"\bnon\s+loin\s+(?:de\s+|d['’]|du\s+)|\bà\s+proximité\s+(?:de\s+|d['’]|du\s+)|"
+                        r"\bdans\s+les\s+environs\s+(?:de\s+|d['’]|du\s+)|\bà\s+la\s+périphérie\s+(?:de\s+|d['’]|du\s+)|"
+                        r"\ben\s+périphérie\s+(?:de\s+|d['’]|du\s+))" + _FR_FILLER + r"$", re.I)),
+]
+_OFFSET_PATTERNS += [
+    # "على بعد 40 كم شمال بغداد", "على بعد 15 كيلومترا من الموصل"
+    ("distance", re.compile(r"على\s+بعد\s+(?:نحو\s+|حوالي\s+)?" + _NUM + r"\s*(كم|كيلومترا?ت?|كيلو\s*مترا?ت?)\s+(?:("
+                            + _AR_DIRS + r")(?:ي|يّ)?\s+)?(?:من\s+)?" + _AR_FILLER + r"$")),
+    ("near", re.compile(r"(?:^|\s)(?:قرب|بالقرب\s+من|على\s+مقربة\s+من|أطراف|ضواحي|في\s+محيط|بمحيط)\s+" + _AR_FILLER + r"$")),
+    ("direction", re.compile(r"(?:^|\s)(" + _AR_DIRS + r")(?:ي|يّ)?\s+" + _AR_FILLER + r"$")),
+]
+#: how far back from the toponym the phrase may start
+_OFFSET_WINDOW = 60
+
+
+def find_offset(text: str, start: int) -> Offset | None:
+    """The offset phrase ending right before ``text[start:]`` ("40 km north of ", "près
+    de "), or None. A place qualified so is a reference point: geo_precision 2."""
+    before = text[max(0, start - _OFFSET_WINDOW):start]
+    if "\n" in before:
+        before = before.rsplit("\n", 1)[1]
+    for relation, pat in _OFFSET_PATTERNS:
+        m = pat.search(before)
+        if m is None:
+            continue
+        if relation == "distance":
+            value = float(m.group(1).replace(",", "."))
+            unit = m.group(2).lower()
+            km = value * 1.609344 if unit.startswith("mi") else value
+            d = re.sub(r"\s+", " ", m.group(3)) if m.group(3) else None
+            key = (_EN_DIR.get(d.lower()) or _FR_DIR.get(d.lower()) or _AR_DIR.get(d)) if d else None
+            b = _BEARINGS[key] if key else (None, None)
+            return Offset("distance", km, b[0], b[1])
+        if relation == "direction":
+            d = re.sub(r"\s+", " ", m.group(1).lower())
+            b = _BEARINGS[_EN_DIR.get(d) or _FR_DIR.get(d) or _AR_DIR[d]]
+            return Offset("direction", None, b[0], b[1])
+        return Offset("near")
+    return None
+
+
+def mark_offsets(text: str, toponyms: list[Toponym]) -> list[Toponym]:
+    """Set ``offset`` on the toponyms an offset phrase qualifies (in place; returned)."""
+    for t in toponyms:
+        if t.place is not None:
+            t.offset = find_offset(text, t.start)
+    return toponyms
