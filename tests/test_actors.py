@@ -46,3 +46,55 @@ def test_spellings_that_fold_alike_each_match():
     kb = default_kb()
     for text in ("il s'agit d'As'hab al-Kahf", "le groupe Ashab al-Kahf"):
         assert [m.actor.id for m in kb.find(text)] == ["ashab_al_kahf"], text
+
+
+COUNTRIES = {"Nigerian": "Nigeria", "Afghan": "Afghanistan", "South Sudanese": "South Sudan", "Armenia": "Armenia",
+             "Azerbaijan": "Azerbaijan", "Moroccan": "Morocco", "Iraqi": "Iraq"}
+
+
+def _national(kb, text):
+    return [(m.text, kb.acled_name(m.actor, date(2020, 5, 1), None)) for m in kb.find_national_forces(text, COUNTRIES.get)]
+
+
+def test_state_forces_named_by_nationality(kb):
+    assert _national(kb, "On 1 May 2020, Nigerian Armed Forces launched artillery bombardments") == [
+        ("Nigerian Armed Forces", "Military Forces of Nigeria")]
+    assert _national(kb, "On Tuesday South Sudanese police and Afghan troops") == [
+        ("South Sudanese police", "Police Forces of South Sudan"), ("Afghan troops", "Military Forces of Afghanistan (2014-2021)")]
+    # a KB entry with periods wins over the generic family; "pro-Iraqi" names no state force
+    assert _national(kb, "the Moroccan police intervened") == [("Moroccan police", "Police Forces of Morocco")]
+    assert _national(kb, "pro-Iraqi forces attacked") == []
+    assert _national(kb, "Unknown forces attacked") == []
+
+
+def test_state_forces_named_by_country(kb):
+    assert _national(kb, "the positions of the military forces of Azerbaijan near Tartar") == [
+        ("military forces of Azerbaijan", "Military Forces of Azerbaijan")]
+    assert _national(kb, "military forces of Armenia and Azerbaijan exchanged fire")[0] == (
+        "military forces of Armenia", "Military Forces of Armenia")
+
+
+def test_national_forces_leave_kb_spans_alone(kb):
+    text = "Afghan forces repelled the attack"
+    taken = kb.find(text)
+    assert taken  # "Afghan forces" is a KB alias of the Afghan military
+    assert kb.find_national_forces(text, COUNTRIES.get, taken) == []
+
+
+def test_acled_country_spelling(kb):
+    assert kb.acled_name(kb.get("civilians"), date(2020, 5, 1), "Democratic Republic of the Congo") == \
+        "Civilians (Democratic Republic of Congo)"
+    assert kb.national_forces("Democratic Republic of the Congo").name == "Military Forces of Democratic Republic of Congo"
+
+
+def test_new_regional_entries(kb):
+    when = date(2020, 5, 1)
+    for text, name in [("LNA forces shelled a field hospital", "Military Forces of Libya (2014-) Haftar Faction"),
+                       ("GNA forces advanced", "Military Forces of Libya (2016-2021) Government of National Accord"),
+                       ("anti-Houthi National Resistance forces fired", "National Resistance Forces"),
+                       ("military forces of Artsakh located at Goyarkh fired", "Military Forces of Artsakh (2007-2020)"),
+                       ("a shoot-out with the Military Police", "Military Forces of Brazil (2019-2022) Military Police"),
+                       ("قوات حفتر", "Military Forces of Libya (2014-) Haftar Faction"),
+                       ("les forces de Haftar", "Military Forces of Libya (2014-) Haftar Faction")]:
+        names = [kb.acled_name(m.actor, when, "X") for m in kb.find(text)]
+        assert name in names, (text, names)

@@ -225,11 +225,14 @@ def actor_role(text: str, m: ActorMatch, mention: MentionCandidate, roles: _Role
         if roles.agent_before.search(text[max(mention.end, m.start - 40):m.start]):
             return "initiator"
         return "target" if m.start - mention.end <= TARGET_GAP else "other"
+    if roles.agent_before.search(text[max(mention.sent_start, m.start - 40):m.start]):
+        return "initiator"  # "hit by a Taliban-planted IED", "clashes between X and Y"
     if roles.target_before.search(text[max(0, m.start - TARGET_WINDOW):m.start]):
         return "target"
     gap = text[m.end:mention.start]
-    if roles.passive.search(text[m.end:mention.start + 16]):  # "… a été visé" inside the trigger
-        return "target"
+    inside = roles.passive.search(text, m.end, mention.start + 16)
+    if inside and inside.start() <= mention.start:  # "… a été visé" inside the trigger, not
+        return "target"  # "a Saudi-led coalition airstrike was reported" after it
     if roles.passive.search(gap):
         return "target"
     if _CLAUSE_BREAK.search(gap):  # "un véhicule des Hachd, tandis que la seconde frappe"
@@ -481,8 +484,10 @@ def extract_events(doc: Document, analysis: Analysis, gaz: Gazetteer, kb: ActorK
     short = len(text.strip()) <= SHORT_DOCUMENT_CHARS
     if not mentions and not short:
         return []
-    actor_matches = kb.find(text)
-    spans = recognise(text, gaz, ner_spans=analysis.entities, blocked=[(a.start, a.end) for a in actor_matches],
+    kb_matches = kb.find(text)
+    # "military forces of Armenia" still names a place: only KB aliases hide their words
+    actor_matches = _with_national_forces(text, kb_matches, gaz, kb)
+    spans = recognise(text, gaz, ner_spans=analysis.entities, blocked=[(a.start, a.end) for a in kb_matches],
                       lang="en" if lang == "en" else None)
     toponyms = resolve(spans, gaz, text=text, outlet=doc.outlet)
     # the filing place of a wire story is not where its events happened, and "the
@@ -509,9 +514,15 @@ def extract_events(doc: Document, analysis: Analysis, gaz: Gazetteer, kb: ActorK
     events: list[Event] = []
     mention_sentences = {(a.mention.sent_start, a.mention.sent_end) for a in anchors}
     all_mentions = [(a.mention.start, a.mention.end) for inc in incidents for a in inc.anchors]
+    # a short note's coder statements ("Fatalities coded as 10 and split between 2
+    # events.", "3 fatalities.") are about the whole note, wherever they stand
+    coder = [(s, e) for s, e in analysis.sentences if _CODER_SENTENCE.search(text[s:e])] if short else []
     for inc in incidents:
         follow = following_sentences(inc, analysis.sentences, mention_sentences, text,
                                      limit=None if len(incidents) == 1 and short else FOLLOW_SENTENCES)
+        if coder:
+            mine = {(a.mention.sent_start, a.mention.sent_end) for a in inc.anchors}
+            follow = sorted(set(follow) | {c for c in coder if c not in mine})
         ev = build_event(doc, inc, text, dates, toponyms, actor_matches, gaz, kb, focus, drops, follow,
                          analysis.sentences, all_mentions)
         if ev is not None:
@@ -519,6 +530,40 @@ def extract_events(doc: Document, analysis: Analysis, gaz: Gazetteer, kb: ActorK
             events.append(ev)
     _share_sentence_actors(events, doc)
     return events
+
+
+#: KB entries a nationality names more precisely ("Nigerian security forces")
+_COUNTRY_NEUTRAL = {"generic_military_forces", "generic_police_forces"}
+
+
+def _with_national_forces(text: str, matches: list[ActorMatch], gaz: Gazetteer, kb: ActorKB) -> list[ActorMatch]:
+    """KB matches plus state forces named by nationality or country ("Nigerian Armed
+    Forces", "military forces of Armenia"), which replace a country-neutral match they
+    contain ("security forces" in "Nigerian security forces")."""
+    national = kb.find_national_forces(text, lambda s: _country_named(gaz, s),
+                                       [m for m in matches if m.actor.id not in _COUNTRY_NEUTRAL])
+    if not national:
+        return matches
+    kept = [m for m in matches if not any(n.start < m.end and m.start < n.end for n in national)]
+    return sorted([*kept, *national], key=lambda a: (a.start, -(a.end - a.start)))
+
+
+def _country_named(gaz: Gazetteer, surface: str) -> str | None:
+    """The English country name an adjective ("Nigerian") or a country name stands for."""
+    p = gaz.demonym(surface)
+    if p is not None and p.feature_code == "PCLI":
+        return gaz.country_names.get(p.country_code)
+    return _country_names(gaz).get(surface.casefold())
+
+
+_COUNTRY_NAME_CACHE: dict[int, dict[str, str]] = {}
+
+
+def _country_names(gaz: Gazetteer) -> dict[str, str]:
+    key = id(gaz)
+    if key not in _COUNTRY_NAME_CACHE:
+        _COUNTRY_NAME_CACHE[key] = {n.casefold(): n for n in gaz.country_names.values()}
+    return _COUNTRY_NAME_CACHE[key]
 
 
 def _unknown_initiator(name: str | None) -> bool:
@@ -740,11 +785,22 @@ def build_event(doc: Document, inc: Incident, text: str, dates: list[DateMention
         actor, s, e = implicit_targets[0]
         actor2, inter2 = name(actor), kb.inter(actor, country)
         evidence.append(_evidence(doc, "actor2", s, e))
-    if actor1 is None and event_type in CROWD_ACTORS:
-        # ACLED codes every demonstration "Protesters (Country)", every riot "Rioters (Country)"
+    if event_type in CROWD_ACTORS:
+        # ACLED codes every demonstration "Protesters (Country)", every riot "Rioters
+        # (Country)" as actor1 (the codebook defines these types by who acts: 874 of 875
+        # protests and 208 of 209 riots in ACLED dev); the police that intervene, or a
+        # named group, is the other party
         crowd = kb.get(CROWD_ACTORS[event_type])
-        if crowd is not None:
+        if crowd is not None and (a1 is None or a1.actor.kind not in CROWD_KINDS):
+            if a1 is not None and actor2 is None:
+                actor2, inter2 = actor1, inter1
+                evidence = [e if e.field != "actor1" else e.model_copy(update={"field": "actor2"}) for e in evidence]
+            else:
+                evidence = [e for e in evidence if e.field != "actor1"]
             actor1, inter1 = name(crowd), kb.inter(crowd, country)
+            said = next((m for m in in_incident if m.actor.kind in CROWD_KINDS), None)
+            s, e = (said.start, said.end) if said is not None else (pm.start, pm.end)
+            evidence.append(_evidence(doc, "actor1", s, e))
     if actor1 is None and event_type in VIOLENT_TYPES:
         ua = kb.get("unidentified_armed_group")
         if ua is not None:
@@ -758,6 +814,13 @@ def build_event(doc: Document, inc: Incident, text: str, dates: list[DateMention
     fatalities, injuries = tally_counts(text, lang, [*sent_spans, *follow],
                                         lambda c: evidence.append(_evidence(doc, c.kind, c.start, c.end)),
                                         mine, others)
+    if fatalities and sub in NO_FATALITY_TYPES:
+        # a peaceful protest, an arrest or an abduction kills no one by ACLED's
+        # definitions: deaths told beside it ("protest after a gas leak killed 11") are
+        # another event's
+        drops["fatalities_of_another_event"] += 1
+        fatalities = None
+        evidence = [e for e in evidence if e.field != "fatalities"]
 
     # -- attribution -----------------------------------------------------------------
     # the core report is the sentence that dates and places the event; a sentence
@@ -894,12 +957,18 @@ def tally_counts(text: str, lang: str | None, spans: list[tuple[int, int]], on_c
 
     Within a sentence, distinct counts add up ("6 fighters were killed by direct fire and
     3 by IEDs" = 9); across sentences the largest stands (a toll is repeated, not
-    summed). A coder's explicit "Fatalities coded as N" overrides everything.
+    summed), unless a later sentence adds victims of another side ("2 soldiers were
+    killed [...]. Local authorities reported that 13 militants were also killed" = 15).
+    A coder's explicit "Fatalities coded as N" overrides everything, and a toll "split
+    across 3 events" is divided between them.
     """
     totals: dict[str, int | None] = {"fatalities": None, "injuries": None}
     coded: int | None = None
+    share: int | None = None
+    divisor = 1
     for s, e in spans:
         per_sentence: dict[str, int] = {}
+        added: set[str] = set()
         for c in find_counts(text, lang, s, e):
             if not _closest_is_mine(c.start, s, e, mine, others):
                 continue  # "… causant la mort d'un d'entre eux tandis que la seconde frappe …"
@@ -908,33 +977,69 @@ def tally_counts(text: str, lang: str | None, spans: list[tuple[int, int]], on_c
                 coded = c.value
                 continue
             per_sentence[c.kind] = per_sentence.get(c.kind, 0) + c.value
+            if _ALSO.search(text, c.start, min(e, c.end + ALSO_AFTER)):
+                added.add(c.kind)
         for kind, v in per_sentence.items():
-            totals[kind] = v if totals[kind] is None else max(totals[kind], v)
-        coded = _coder_convention(text[s:e], coded)
+            if totals[kind] is None:
+                totals[kind] = v
+            elif kind in added:
+                totals[kind] += v
+            else:
+                totals[kind] = max(totals[kind], v)
+        explicit, d = _coder_convention(text[s:e])
+        share = explicit if explicit is not None else share
+        divisor = max(divisor, d)
     if coded is not None:
         totals["fatalities"] = coded
+    if share is not None:
+        totals["fatalities"] = share
+    elif divisor > 1 and totals["fatalities"]:
+        # ACLED spreads a toll over the events it splits into, remainder to the first:
+        # the share most of them carry is the rounded quotient (20 over 3 -> 7, 7, 6)
+        totals["fatalities"] = round(totals["fatalities"] / divisor)
     return totals["fatalities"], totals["injuries"]
 
 
+#: a sentence in which a coder states the toll of the whole note
+_CODER_SENTENCE = re.compile(r"\bcoded\s+(?:as|at|across)\b|\b(?:split|spread|divided|distributed)(?:\s+(?:up|equally|evenly))?"
+                             r"\s+(?:across|between|over|among)\b|\btotal\s+of\s+\d+\s+fatalit|"
+                             r"^\W*\d+\s+fatalit(?:y|ies)\W*$", re.I | re.M)
+#: "13 militants were also killed": victims added to those already counted
+_ALSO = re.compile(r"\b(?:also|as well|too|aussi|également|أيضا|أيضاً)\b", re.I)
+#: how far after a count's span its "also" may stand ("killed as well")
+ALSO_AFTER = 12
 #: ACLED coders' conventions for uncertain tolls, stated in the note itself:
 #: "Fatalities are split across 2 events (3)", "reported as half, rounded down to 3",
-#: "Unclear fatalities coded as 10 and spread between 2 locations" (10 / 2 each)
-_SPLIT_VALUE = re.compile(r"\b(?:split|spread|divided)\s+(?:across|between|over|among)\s+\d+\s+"
+#: "with 5 coded to each", "Unclear fatalities coded as 10 and spread between 2
+#: locations" (10 / 2 each), "spread across three locations in two days" (/ 6)
+_SMALL = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+_N = r"(\d+|" + "|".join(_SMALL) + r")"
+_SPLIT_VALUE = re.compile(r"\b(?:split|spread|divided|distributed)\s+(?:across|between|over|among)\s+\d+\s+"
                           r"(?:events|locations|incidents|days)\s*\((\d+)\)", re.I)
 _ROUNDED = re.compile(r"\brounded(?:\s+(?:down|up))?\s+to\s+(\d+)\b", re.I)
-_SPREAD = re.compile(r"\b(?:split|spread|divided)\s+(?:across|between|over|among)\s+(\d+)\s+"
-                     r"(?:events|locations|incidents|days)\b", re.I)
+_EACH = re.compile(r"\b(\d+)\s+(?:fatalit(?:y|ies)\s+)?(?:coded\s+)?(?:to|in|for|per)\s+each\b", re.I)
+_TOTAL = re.compile(r"\btotal\s+of\s+(\d+)\s+fatalit(?:y|ies)\b", re.I)
+_SPREAD = re.compile(r"\b(?:split|spread|divided|distributed|coded)(?:\s+(?:up|equally|evenly))?\s+"
+                     r"(?:across|between|over|among)\s+(?:the\s+)?" + _N + r"\s+"
+                     r"(?:events|locations|incidents|days|areas|villages|fronts)"
+                     r"(?:\s+(?:in|over|across)\s+" + _N + r"\s+days)?", re.I)
 
 
-def _coder_convention(sentence: str, coded: int | None) -> int | None:
-    """The toll a coder's note fixes explicitly, given the "coded as" value so far."""
-    if m := _SPLIT_VALUE.search(sentence):
-        return int(m.group(1))
-    if m := _ROUNDED.search(sentence):
-        return int(m.group(1))
-    if coded is not None and (m := _SPREAD.search(sentence)) and int(m.group(1)) > 1:
-        return coded // int(m.group(1))
-    return coded
+def _count(word: str | None) -> int:
+    if not word:
+        return 1
+    return int(word) if word.isdigit() else _SMALL[word.lower()]
+
+
+def _coder_convention(sentence: str) -> tuple[int | None, int]:
+    """What a coder's note fixes in one sentence: an explicit share of the toll (or
+    None), and the number of events the toll is spread over (1 when it is not)."""
+    for pat in (_SPLIT_VALUE, _ROUNDED, _EACH, _TOTAL):
+        if m := pat.search(sentence):
+            return int(m.group(1)), 1
+    if m := _SPREAD.search(sentence):
+        return None, max(1, _count(m.group(1)) * _count(m.group(2)))
+    return None, 1
 
 
 def _closest_is_mine(pos: int, s: int, e: int, mine, others) -> bool:
@@ -946,8 +1051,19 @@ def _closest_is_mine(pos: int, s: int, e: int, mine, others) -> bool:
     return not own or min(own) <= min(rival)
 
 
+#: sub-event types that by ACLED's definitions have no fatalities (a protest in which
+#: people are killed is "Excessive force against protesters"): none of the 8,159 ACLED
+#: training rows of these types counts a death. Arrests and abductions have none either,
+#: but a note typed so is more often a killing raid the classifier misread ("7 Taliban
+#: militants were killed and 3 were arrested"): their counts are kept.
+NO_FATALITY_TYPES = frozenset({
+    "Peaceful protest", "Protest with intervention", "Looting/property destruction", "Change to group/activity",
+    "Agreement", "Headquarters or base established", "Non-violent transfer of territory",
+})
+
 #: who acts in a protest or a riot when the report names no one more precise
 CROWD_ACTORS = {"Protests": "protesters", "Riots": "rioters"}
+CROWD_KINDS = {"protesters", "rioters"}
 
 #: fields whose evidence sentence is read for who asserts them
 ATTRIBUTED_FIELDS = ("event_date", "location", "actor1", "actor2", "fatalities", "injuries")
