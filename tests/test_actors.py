@@ -48,7 +48,7 @@ def test_spellings_that_fold_alike_each_match():
         assert [m.actor.id for m in kb.find(text)] == ["ashab_al_kahf"], text
 
 
-COUNTRIES = {"Nigerian": "Nigeria", "Afghan": "Afghanistan", "South Sudanese": "South Sudan", "Armenia": "Armenia",
+COUNTRIES = {"Zambia": "Zambia", "Nigerian": "Nigeria", "Afghan": "Afghanistan", "South Sudanese": "South Sudan", "Armenia": "Armenia",
              "Azerbaijan": "Azerbaijan", "Moroccan": "Morocco", "Iraqi": "Iraq"}
 
 
@@ -64,6 +64,7 @@ def test_state_forces_named_by_nationality(kb):
     # a KB entry with periods wins over the generic family; "pro-Iraqi" names no state force
     assert _national(kb, "the Moroccan police intervened") == [("Moroccan police", "Police Forces of Morocco")]
     assert _national(kb, "pro-Iraqi forces attacked") == []
+    assert _national(kb, "elements of Zambia's Army were spotted") == [("Zambia's Army", "Military Forces of Zambia")]
     assert _national(kb, "Unknown forces attacked") == []
 
 

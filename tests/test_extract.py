@@ -198,8 +198,18 @@ def test_toll_split_across_events_is_shared():
 
 def test_toll_of_the_other_side_adds_up():
     assert _toll("2 soldiers were killed in the attack. Local authorities reported that 13 militants were also killed.")[0] == 15
-    # a repeated toll does not
+    assert _toll("2 soldiers were killed in the attack. According to officials, also 13 militants were killed.")[0] == 15
+    # a repeated toll does not, nor a claim that only follows "also" in another clause
     assert _toll("2 soldiers were killed in the attack. The ministry said 2 soldiers were killed.")[0] == 2
+    assert _toll("3 PKK militants were killed. HPG confirmed 3 PKK fatalities, but also claimed 15 soldiers died.")[0] == 18
+
+
+def test_toll_denied_in_the_events_sentence_stands():
+    text = ("Egyptian forces conducted airstrikes, with no reports on fatalities and injuries. "
+            "The airstrikes came after IS killed 10 soldiers earlier that day.")
+    assert _toll(text) == (0, 0)
+    assert _toll("Pro-Hadi fighters thwarted incursions. Unknown number of fatalitie coded as 10 and split up between "
+                 "2 events.")[0] == 5
 
 
 def test_protest_actor_and_no_deaths_from_other_events():
@@ -224,3 +234,11 @@ def test_state_forces_by_nationality_and_agent_before_trigger():
             "Ahmadabad district, Paktia.")
     (e,) = _events(text, published=None, lang="en")
     assert e.actor1 == "Taliban"
+
+
+def test_sentence_subject_acts_when_the_trigger_is_far():
+    text = ("On 1 May 2020, Egyptian military forces conducted a raid against alleged Islamic State militants hiding "
+            "in a farmhouse at an unknown location in North Sinai, killing 2 of them after an exchange of fire.")
+    evs = _events(text, published=None, lang="en")
+    top = max(evs, key=lambda e: e.confidence)
+    assert top.actor1.startswith("Military Forces of Egypt")

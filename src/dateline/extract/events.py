@@ -770,6 +770,10 @@ def build_event(doc: Document, inc: Incident, text: str, dates: list[DateMention
     target_ids = {m.actor.id for m in targets}
     initiators = [m for m in initiators if m.actor.id not in target_ids]  # the attacked never attack
     if not claimants and not initiators:
+        subject = _sentence_subject(text, pm, in_incident, targets, roles)
+        if subject is not None:
+            initiators.append(subject)
+    if not claimants and not initiators:
         metonym = _metonym_initiator(inc, toponyms, focus, kb, gaz, text, roles)
         if metonym is not None:
             initiators.append(metonym)
@@ -814,10 +818,10 @@ def build_event(doc: Document, inc: Incident, text: str, dates: list[DateMention
     fatalities, injuries = tally_counts(text, lang, [*sent_spans, *follow],
                                         lambda c: evidence.append(_evidence(doc, c.kind, c.start, c.end)),
                                         mine, others)
-    if fatalities and sub in NO_FATALITY_TYPES:
-        # a peaceful protest, an arrest or an abduction kills no one by ACLED's
-        # definitions: deaths told beside it ("protest after a gas leak killed 11") are
-        # another event's
+    if fatalities and sub in NO_FATALITY_TYPES and not any(_CODER_SENTENCE.search(text[s:e]) for s, e in follow):
+        # a peaceful protest kills no one by ACLED's definitions: deaths told beside it
+        # ("protest after a gas leak killed 11") are another event's, unless the coder
+        # of a note states them ("1 fatality.": then the type is what is wrong)
         drops["fatalities_of_another_event"] += 1
         fatalities = None
         evidence = [e for e in evidence if e.field != "fatalities"]
@@ -966,6 +970,7 @@ def tally_counts(text: str, lang: str | None, spans: list[tuple[int, int]], on_c
     coded: int | None = None
     share: int | None = None
     divisor = 1
+    stated_none: set[str] = set()  # kinds the event's own sentence says are zero
     for s, e in spans:
         per_sentence: dict[str, int] = {}
         added: set[str] = set()
@@ -977,9 +982,13 @@ def tally_counts(text: str, lang: str | None, spans: list[tuple[int, int]], on_c
                 coded = c.value
                 continue
             per_sentence[c.kind] = per_sentence.get(c.kind, 0) + c.value
-            if _ALSO.search(text, c.start, min(e, c.end + ALSO_AFTER)):
+            if _ALSO.search(text, max(s, c.start - ALSO_BEFORE), c.end) or _ALSO_AFTER.match(text, c.end, e):
                 added.add(c.kind)
+            if c.value == 0 and (s, e) == spans[0]:
+                stated_none.add(c.kind)
         for kind, v in per_sentence.items():
+            if kind in stated_none and (s, e) != spans[0]:
+                continue  # "with no reports on fatalities. The airstrikes came after IS killed 10 soldiers"
             if totals[kind] is None:
                 totals[kind] = v
             elif kind in added:
@@ -1006,8 +1015,10 @@ _CODER_SENTENCE = re.compile(r"\bcoded\s+(?:as|at|across)\b|\b(?:split|spread|di
                              r"^\W*\d+\s+fatalit(?:y|ies)\W*$", re.I | re.M)
 #: "13 militants were also killed": victims added to those already counted
 _ALSO = re.compile(r"\b(?:also|as well|too|aussi|également|أيضا|أيضاً)\b", re.I)
-#: how far after a count's span its "also" may stand ("killed as well")
-ALSO_AFTER = 12
+#: how far before a count its "also" may stand ("also 13 militants were killed"); after
+#: it only "as well"/"too" count: "3 PKK fatalities, but also claimed [...]" adds nothing
+ALSO_BEFORE = 6
+_ALSO_AFTER = re.compile(r"\s+(?:as well|too)\b", re.I)
 #: ACLED coders' conventions for uncertain tolls, stated in the note itself:
 #: "Fatalities are split across 2 events (3)", "reported as half, rounded down to 3",
 #: "with 5 coded to each", "Unclear fatalities coded as 10 and spread between 2
@@ -1118,6 +1129,29 @@ def _previous_sentence(sentences: list[tuple[int, int]], start: int, text: str) 
     if prev is None or "\n" in text[prev[1]:start]:
         return None
     return prev
+
+
+#: what may precede a sentence's subject: "On 1 May 2020, ", "Around 3 May 2020 (as reported), "
+SUBJECT_LEAD = 45
+
+
+def _sentence_subject(text: str, pm: MentionCandidate, matches: list[ActorMatch], targets: list[ActorMatch],
+                      roles: _Roles | None) -> ActorMatch | None:
+    """The armed actor that opens the event's sentence, when no actor stands close
+    enough to the trigger to be read as its initiator: "Egyptian military forces
+    conducted a raid against alleged Islamic State militants [...], killing 2 of them
+    after an exchange of fire" — the sentence's subject acts, whatever the trigger."""
+    if roles is None:
+        return None
+    first = next((m for m in matches if pm.sent_start <= m.start < pm.start), None)
+    if first is None or first in targets or first.actor.kind in _NON_AGENT_KINDS:
+        return None
+    if actor_role(text, first, pm, roles) in ("source", "target"):
+        return None
+    lead = text[pm.sent_start:first.start]
+    if len(lead.strip()) > SUBJECT_LEAD or _CLAUSE_BREAK.search(lead) or roles.passive.search(text, first.end, pm.start):
+        return None
+    return first
 
 
 def _metonym_initiator(inc: Incident, toponyms: list[Toponym], focus: str | None, kb: ActorKB,

@@ -49,10 +49,10 @@ _MILITARY_NOUNS = (r"armed forces|military forces|defen[cs]e forces|security for
                    r"jets|military aircraft|artillery")
 _POLICE_NOUNS = r"police forces|police officers|police|policemen|gendarmerie|gendarmes|border guards?|border police"
 _MODIFIERS = r"(?i:(?:government|state|regime|national|federal|special|local)\s+)?"
-#: "Nigerian Armed Forces", "the Afghan military": a nationality adjective (capitalised,
-#: not part of "pro-Russian") before a force noun
+#: "Nigerian Armed Forces", "the Afghan military", "Zambia's Army": a nationality
+#: adjective or a country's name (capitalised, not part of "pro-Russian") before a force noun
 _DEMONYM_FORCES = re.compile(
-    r"(?<![\w-])(?P<adj>[A-Z][a-z]+(?:\s[A-Z][a-z]+)??)\s+" + _MODIFIERS
+    r"(?<![\w-])(?P<adj>[A-Z][a-z]+(?:\s[A-Z][a-z]+)??)(?:['’]s)?\s+" + _MODIFIERS
     + r"(?P<noun>(?i:" + _POLICE_NOUNS + "|" + _MILITARY_NOUNS + r"))(?![\w-])")
 #: "military forces of Armenia", "the police of Mexico"
 _FORCES_OF = re.compile(
