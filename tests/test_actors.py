@@ -99,3 +99,16 @@ def test_new_regional_entries(kb):
                        ("les forces de Haftar", "Military Forces of Libya (2014-) Haftar Faction")]:
         names = [kb.acled_name(m.actor, when, "X") for m in kb.find(text)]
         assert name in names, (text, names)
+
+
+def test_ethnic_militias_carry_the_event_country(kb):
+    when = date(2020, 5, 1)
+    (m,) = [m for m in kb.find("suspected Fulani militias attacked Woroko") if m.actor.kind == "identity_militia"]
+    assert kb.acled_name(m.actor, when, "Benin") == "Fulani Ethnic Militia (Benin)"
+    (m,) = kb.find("des miliciens peuls ont attaqué")
+    assert kb.acled_name(m.actor, when, "Mali") == "Fulani Ethnic Militia (Mali)"
+    (m,) = kb.find("CODECO militiamen clashed with FARDC soldiers")[:1]
+    assert kb.acled_name(m.actor, when, "Democratic Republic of the Congo") == "CODECO: Cooperative for Development of Congo"
+    (m,) = kb.find("Imbonerakure attacked and injured 2 CNL members")
+    assert kb.acled_name(m.actor, when, "Burundi") == \
+        "CNDD-FDD-Imbonerakure: National Council for the Defence of Democracy (Burundi)"

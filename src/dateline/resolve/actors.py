@@ -33,7 +33,10 @@ _UNACCENT = str.maketrans({v: base for base, variants in _ACCENT_CLASSES.items()
 #: kinds whose ACLED name carries the country of the event: "Civilians (Iraq)"
 COUNTRY_SUFFIXED = {"civilians", "protesters", "rioters", "unidentified"}
 #: transnational groups ACLED names per country of the event: "Islamic State (Iraq)"
-COUNTRY_SUFFIXED_IDS = {"islamic_state", "al_qaeda", "unidentified_tribal_militia"}
+COUNTRY_SUFFIXED_IDS = {"islamic_state", "al_qaeda", "unidentified_tribal_militia", "imbonerakure",
+                        "ambazonian_separatists"}
+#: identity militias ACLED names by community and country: "Fulani Ethnic Militia (Nigeria)"
+COUNTRY_SUFFIXED_ENDINGS = ("Ethnic Militia", "Communal Militia", "Clan Militia")
 #: country-neutral entries ("la police", "the army") named after the event's country
 COUNTRY_TEMPLATES = {"generic_military_forces": "Military Forces of {country}",
                      "generic_police_forces": "Police Forces of {country}"}
@@ -232,7 +235,8 @@ class ActorKB:
             # ACLED names every civilian party "Civilians (Country)"; journalists, health
             # workers, drivers are its associated actors, not another name
             return f"Civilians ({country})" if country else "Civilians"
-        if (actor.kind in COUNTRY_SUFFIXED or actor.id in COUNTRY_SUFFIXED_IDS) and country \
+        if (actor.kind in COUNTRY_SUFFIXED or actor.id in COUNTRY_SUFFIXED_IDS
+                or actor.name.endswith(COUNTRY_SUFFIXED_ENDINGS)) and country \
                 and not actor.name.endswith(")"):
             return f"{actor.name} ({country})"
         return actor.name
