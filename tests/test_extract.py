@@ -242,3 +242,19 @@ def test_sentence_subject_acts_when_the_trigger_is_far():
     evs = _events(text, published=None, lang="en")
     top = max(evs, key=lambda e: e.confidence)
     assert top.actor1.startswith("Military Forces of Egypt")
+
+
+def test_arrests_are_made_by_the_state():
+    text = ("On 9 May 2020, at least 55 people were arrested in Minsk, Belarus, for participating in protests "
+            "supporting a blogger.")
+    evs = [e for e in _events(text, published=None, lang="en") if e.sub_event_type == "Arrests"]
+    assert evs and evs[0].actor1 == "Police Forces of Belarus"
+    assert any(ev.field == "actor1" for ev in evs[0].evidence)
+
+
+def test_forces_acting_under_an_operation_are_coded_as_it():
+    text = ("On 8 May 2020, Turkish forces and opposition rebels under OPS shelled Fakkeh in al-Hasakeh using "
+            "artillery fire. Neither fatalities nor injuries were reported.")
+    evs = _events(text, published=None, lang="en")
+    top = max(evs, key=lambda e: e.confidence)
+    assert top.actor1 == "Operation Peace Spring"
