@@ -258,3 +258,11 @@ def test_forces_acting_under_an_operation_are_coded_as_it():
     evs = _events(text, published=None, lang="en")
     top = max(evs, key=lambda e: e.confidence)
     assert top.actor1 == "Operation Peace Spring"
+
+
+def test_sentence_level_event_roles_come_from_the_actors_surroundings():
+    text = ("On 29 April 2020, 2 soldiers were shot and killed by Taliban militants in the Khawja-Jir village of "
+            "Kushk district, Herat.")
+    evs = _events(text, published=None, lang="en")
+    top = max(evs, key=lambda e: e.confidence)
+    assert top.actor1 == "Taliban" and top.fatalities == 2

@@ -203,6 +203,8 @@ def _roles(lang: str) -> _Roles | None:
 #: sabotage dans des régions du centre de l'Irak eurent arrêté"; ACLED dev actor1 and
 #: seeds both improved over 60).
 INITIATOR_GAP, TARGET_GAP = 80, 90
+#: how far after an actor a passive makes it the patient of a sentence-level event
+PASSIVE_AFTER = 20
 
 
 _SOURCE_BEFORE = re.compile(r"(?:selon|d['’]après|according to|citing|cité par|وفق|بحسب)\s+(?:\S+\s+){0,3}$", re.I)
@@ -222,6 +224,18 @@ def actor_role(text: str, m: ActorMatch, mention: MentionCandidate, roles: _Role
         return "other"
     if _SOURCE_BEFORE.search(text[max(0, m.start - 40):m.start]) or _SOURCE_AFTER.match(text[m.end:m.end + 40]):
         return "source"
+    if (mention.start, mention.end) == (mention.sent_start, mention.sent_end):
+        # a document-level event (the classifier's, no trigger): its "mention" is the
+        # whole sentence, so only the actor's own surroundings tell its role: "2 soldiers
+        # were shot and killed by Taliban militants"
+        if roles.agent_before.search(text[max(mention.sent_start, m.start - 40):m.start]):
+            return "initiator"
+        if roles.target_before.search(text[max(mention.sent_start, m.start - TARGET_WINDOW):m.start]):
+            return "target"
+        after = roles.passive.search(text, m.end, min(mention.sent_end, m.end + PASSIVE_AFTER))
+        if after is not None and not text[m.end:after.start()].strip(" ,"):
+            return "target"
+        return "initiator"
     if m.start >= mention.end:
         if roles.agent_before.search(text[max(mention.end, m.start - 40):m.start]):
             return "initiator"
