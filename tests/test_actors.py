@@ -112,3 +112,20 @@ def test_ethnic_militias_carry_the_event_country(kb):
     (m,) = kb.find("Imbonerakure attacked and injured 2 CNL members")
     assert kb.acled_name(m.actor, when, "Burundi") == \
         "CNDD-FDD-Imbonerakure: National Council for the Defence of Democracy (Burundi)"
+
+
+def test_state_forces_named_by_country_in_french_and_arabic(gazetteer, kb):
+    from dateline.extract.events import _with_national_forces
+
+    def names(text):
+        return [(m.text, kb.acled_name(m.actor, date(2020, 5, 1), None))
+                for m in _with_national_forces(text, kb.find(text), gazetteer, kb)]
+
+    assert names("les forces armées du Nigeria ont bombardé") == [
+        ("les forces armées du Nigeria", "Military Forces of Nigeria")]
+    assert names("la police de l'Arménie a dispersé la foule") == [
+        ("la police de l'Arménie", "Police Forces of Armenia")]
+    assert names("قوات نيجيريا قصفت مواقع") == [("قوات نيجيريا", "Military Forces of Nigeria")]
+    assert names("الشرطة في أرمينيا") == [("الشرطة في أرمينيا", "Police Forces of Armenia")]
+    # not a country: the country-neutral KB match stays
+    assert [n for _, n in names("les soldats de Daech")] != ["Military Forces of Daech"]

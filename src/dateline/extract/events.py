@@ -38,6 +38,7 @@ from dateline.resolve.actors import ActorKB, ActorMatch
 from dateline.resolve.dates import DateMention, find_dates
 from dateline.resolve.gazetteer import SOURCE_SUPPLEMENT, Gazetteer, Place
 from dateline.resolve.numbers import find_counts
+from dateline.text import fold
 from dateline.resolve.places import Toponym, recognise, resolve
 from dateline.taxonomy import DISORDER_OF_TYPE, SUB_TO_TYPE
 
@@ -564,11 +565,42 @@ def _with_national_forces(text: str, matches: list[ActorMatch], gaz: Gazetteer, 
 
 
 def _country_named(gaz: Gazetteer, surface: str) -> str | None:
-    """The English country name an adjective ("Nigerian") or a country name stands for."""
+    """The English country name an adjective ("Nigerian") or a country name in English,
+    French or Arabic ("Arménie", "نيجيريا") stands for."""
     p = gaz.demonym(surface)
     if p is not None and p.feature_code == "PCLI":
         return gaz.country_names.get(p.country_code)
-    return _country_names(gaz).get(surface.casefold())
+    name = _country_names(gaz).get(surface.casefold())
+    if name is None:
+        cc = _translated_country_names().get(fold(surface))
+        name = gaz.country_names.get(cc) if cc else None
+    return name
+
+
+@lru_cache(maxsize=1)
+def _translated_country_names() -> dict[str, str]:
+    """Folded French and Arabic country names (pycountry's ISO 3166 translations, with
+    and without the Arabic article) -> ISO alpha-2 code."""
+    import gettext
+
+    out: dict[str, str] = {}
+    for lang in ("fr", "ar"):
+        try:
+            tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
+        except OSError:
+            continue
+        for c in pycountry.countries:
+            for n in {getattr(c, "common_name", None), c.name}:
+                if not n:
+                    continue
+                local = tr.gettext(n)
+                if "," in local:  # "Syrienne, République arabe": the article-less index form
+                    continue
+                key = fold(local)
+                out.setdefault(key, c.alpha_2)
+                if lang == "ar" and key.startswith("ال"):
+                    out.setdefault(key[2:], c.alpha_2)
+    return out
 
 
 _COUNTRY_NAME_CACHE: dict[int, dict[str, str]] = {}
@@ -844,7 +876,8 @@ def build_event(doc: Document, inc: Incident, text: str, dates: list[DateMention
     fatalities, injuries = tally_counts(text, lang, [*sent_spans, *follow],
                                         lambda c: evidence.append(_evidence(doc, c.kind, c.start, c.end)),
                                         mine, others)
-    if fatalities and sub in NO_FATALITY_TYPES and not any(_CODER_SENTENCE.search(text[s:e]) for s, e in follow):
+    if fatalities and sub in NO_FATALITY_TYPES and not any(_CODER_SENTENCE.search(text[s:e])
+                                                           for s, e in [*sent_spans, *follow]):
         # a peaceful protest kills no one by ACLED's definitions: deaths told beside it
         # ("protest after a gas leak killed 11") are another event's, unless the coder
         # of a note states them ("1 fatality.": then the type is what is wrong)

@@ -63,6 +63,18 @@ _FORCES_OF = re.compile(
     r"(?P<country>[A-Z][\w'-]+(?:\s+(?:of\s+(?:the\s+)?|and\s+)?[A-Z][\w'-]+){0,3})")
 
 
+#: French and Arabic: a force noun, then the country's name ("les forces armées du
+#: Nigeria", "la police de l'Arménie", "الجيش في مالي", "قوات نيجيريا")
+_FORCES_OF_FR = re.compile(
+    r"(?<![\w-])(?P<noun>(?i:(?:les\s+)?forces\s+(?:armées|de\s+sécurité|de\s+défense)|l['’]armée|(?:les\s+)?troupes|"
+    r"(?:les\s+)?soldats|(?:les\s+)?militaires|la\s+police|(?:les\s+)?policiers|la\s+gendarmerie))\s+"
+    r"(?i:du|de\s+la|de\s+l['’]|des|d['’]|de)\s*(?P<country>[A-ZÉÈ][\w'’-]+(?:[\s-][A-ZÉÈ][\w'’-]+){0,2})")
+_FORCES_OF_AR = re.compile(
+    r"(?<![\w])(?P<noun>الجيش|جيش|القوات\s+المسلحة|قوات\s+الأمن|قوات|الشرطة|شرطة)\s+(?:في\s+)?"
+    r"(?P<country>[\u0621-\u064a]+(?:\s[\u0621-\u064a]+)?)")
+_POLICE_WORDS = re.compile(r"(?i:polic|gendarm|border|الشرطة|شرطة)")
+
+
 @dataclass(frozen=True, slots=True)
 class ActorMatch:
     start: int
@@ -186,12 +198,13 @@ class ActorKB:
     def find_national_forces(self, text: str, country_of: Callable[[str], str | None],
                              taken: list[ActorMatch] = ()) -> list[ActorMatch]:
         """State forces named by nationality ("Nigerian Armed Forces", "Afghan police")
-        or by country ("military forces of Armenia"), in English, for countries the KB
-        has no alias for. ``country_of`` maps an adjective or a country name to the
+        or by country ("military forces of Armenia", "les forces armées du Nigeria",
+        "قوات نيجيريا"), for countries the KB has no alias for. ``country_of`` maps an adjective or a country name to the
         English country name (the gazetteer's demonyms and country names); spans already
         ``taken`` by KB aliases are left to them."""
         out: list[ActorMatch] = []
-        for pat, group in ((_DEMONYM_FORCES, "adj"), (_FORCES_OF, "country")):
+        for pat, group in ((_DEMONYM_FORCES, "adj"), (_FORCES_OF, "country"), (_FORCES_OF_FR, "country"),
+                           (_FORCES_OF_AR, "country")):
             for m in pat.finditer(text):
                 gs, words = m.start(group), m.group(group).split()
                 found = None
@@ -214,7 +227,7 @@ class ActorKB:
                     end = gs + text[gs:].index(part[-1]) + len(part[-1])
                 if any(t.start < end and start < t.end for t in [*taken, *out]):
                     continue
-                police = bool(re.fullmatch(f"(?:{_POLICE_NOUNS})", " ".join(m.group("noun").lower().split())))
+                police = bool(_POLICE_WORDS.search(m.group("noun")))
                 out.append(ActorMatch(start, end, text[start:end], self.national_forces(country, police)))
         return sorted(out, key=lambda a: a.start)
 
