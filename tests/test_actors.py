@@ -129,3 +129,15 @@ def test_state_forces_named_by_country_in_french_and_arabic(gazetteer, kb):
     assert names("الشرطة في أرمينيا") == [("الشرطة في أرمينيا", "Police Forces of Armenia")]
     # not a country: the country-neutral KB match stays
     assert [n for _, n in names("les soldats de Daech")] != ["Military Forces of Daech"]
+
+
+def test_either_group_is_the_acled_pair():
+    from dateline.model import Document
+    from dateline.pipeline import process
+
+    text = ("On 3 November 2020, suspected JNIM or ISGS militants attacked the villages of Konna and Ardiana "
+            "(Kombori, Kossi) in Burkina Faso.")
+    (e,) = process(Document(id="t", text=text, published=None, lang="en")).events
+    assert e.actor1 == "JNIM: Group for Support of Islam and Muslims and/or Islamic State (Greater Sahara)"
+    assert {ev.text for ev in e.evidence if ev.field == "actor1"} == {"JNIM", "ISGS militants"}
+    assert [m.actor.id for m in default_kb().find("Boko Haram/ISWAP fighters")] == ["iswap_and_or_boko_haram"]

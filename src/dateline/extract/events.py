@@ -839,6 +839,12 @@ def build_event(doc: Document, inc: Incident, text: str, dates: list[DateMention
     if a1 is not None:
         actor1, inter1 = name(a1.actor), kb.inter(a1.actor, country)
         evidence.append(_evidence(doc, "actor1", a1.start, a1.end))
+        alternative = None if claimants else _alternative(text, a1, in_incident)
+        if alternative is not None:
+            # "suspected JNIM or ISGS militants": ACLED names the pair "X and/or Y",
+            # in reverse alphabetical order as in all its exports' pairs
+            actor1 = " and/or ".join(sorted({actor1, name(alternative.actor)}, reverse=True))
+            evidence.append(_evidence(doc, "actor1", alternative.start, alternative.end))
     t2 = next((m for m in targets if a1 is None or m.actor.id != a1.actor.id), None)
     if t2 is not None:
         actor2, inter2 = name(t2.actor), kb.inter(t2.actor, country)
@@ -1188,6 +1194,24 @@ def _previous_sentence(sentences: list[tuple[int, int]], start: int, text: str) 
     if prev is None or "\n" in text[prev[1]:start]:
         return None
     return prev
+
+
+_EITHER = re.compile(r"\s*(?:or|/|and/or|ou|أو)\s*(?:(?:suspected|presumed|alleged|présumés?)\s+)?$", re.I)
+
+
+def _alternative(text: str, a1: ActorMatch, matches: list[ActorMatch]) -> ActorMatch | None:
+    """The armed group offered as the other possible author ("JNIM or ISGS militants",
+    "Boko Haram/ISWAP"), if any."""
+    if a1.actor.kind not in _ARMED_NON_STATE:
+        return None
+    for m in matches:
+        if m.actor.id == a1.actor.id or m.actor.kind not in _ARMED_NON_STATE:
+            continue
+        if m.start >= a1.end and _EITHER.match(text, a1.end, m.start):
+            return m
+        if m.end <= a1.start and _EITHER.match(text, m.end, a1.start):
+            return m
+    return None
 
 
 #: "Turkish forces and opposition rebels under OPS shelled Fakkeh": forces acting under an
