@@ -85,7 +85,13 @@ def test_national_forces_leave_kb_spans_alone(kb):
 def test_acled_country_spelling(kb):
     assert kb.acled_name(kb.get("civilians"), date(2020, 5, 1), "Democratic Republic of the Congo") == \
         "Civilians (Democratic Republic of Congo)"
-    assert kb.national_forces("Democratic Republic of the Congo").name == "Military Forces of Democratic Republic of Congo"
+    assert kb.national_forces("Democratic Republic of the Congo").name == \
+        "Military Forces of the Democratic Republic of Congo"
+    assert kb.national_forces("Philippines", police=True).name == "Police Forces of the Philippines"
+    # a country's police named without nationality is the event country's
+    fed = kb.get("iraq_federal_police")
+    assert kb.acled_name(fed, date(2020, 5, 1), "Brazil") == "Police Forces of Brazil"
+    assert kb.acled_name(fed, date(2020, 5, 1), "Iraq").startswith("Police Forces of Iraq (2018-2020)")
 
 
 def test_new_regional_entries(kb):
@@ -97,7 +103,7 @@ def test_new_regional_entries(kb):
                        ("a shoot-out with the Military Police", "Military Forces of Brazil (2019-2022) Military Police"),
                        ("قوات حفتر", "Military Forces of Libya (2014-) Haftar Faction"),
                        ("les forces de Haftar", "Military Forces of Libya (2014-) Haftar Faction")]:
-        names = [kb.acled_name(m.actor, when, "X") for m in kb.find(text)]
+        names = [kb.acled_name(m.actor, when, None) for m in kb.find(text)]
         assert name in names, (text, names)
 
 

@@ -46,6 +46,13 @@ COUNTRY_TEMPLATES = {"generic_military_forces": "Military Forces of {country}",
 #: every country of the ACLED dev and training exports)
 ACLED_COUNTRY = {"Democratic Republic of the Congo": "Democratic Republic of Congo",
                  "Republic of the Congo": "Republic of Congo", "Palestinian Territory": "Palestine"}
+#: countries ACLED writes with the article in state force names ("Military Forces of the
+#: Philippines", "Police Forces of the Democratic Republic of Congo"; attested in its
+#: exports), as English does for plural and "Republic/United/Union" names
+_WITH_ARTICLE = {"Philippines", "Democratic Republic of Congo", "United Arab Emirates", "Ivory Coast",
+                 "Central African Republic", "United States", "United Kingdom", "Netherlands", "Republic of Congo",
+                 "Dominican Republic", "Czech Republic", "Gambia", "Bahamas", "Comoros", "Maldives", "Marshall Islands",
+                 "Solomon Islands", "Seychelles"}
 #: state force nouns: "Nigerian Armed Forces", "Afghan military forces", "Indian troops"
 _MILITARY_NOUNS = (r"armed forces|military forces|defen[cs]e forces|security forces|government forces|army|military|"
                    r"forces|troops|soldiers|servicemen|military personnel|air ?force|navy|warplanes|fighter jets|"
@@ -187,9 +194,11 @@ class ActorKB:
         if key not in self._national:
             family = "Police Forces of" if police else "Military Forces of"
             slug = re.sub(r"\W+", "_", country.lower()).strip("_")
+            named = ACLED_COUNTRY.get(country, country)
+            named = f"the {named}" if named in _WITH_ARTICLE else named
             self._national[key] = ActorEntry(
                 id=f"{'police' if police else 'military'}_forces_of_{slug}",
-                name=f"{family} {ACLED_COUNTRY.get(country, country)}", kind=kind, inter=1, inter_abroad=8,
+                name=f"{family} {named}", kind=kind, inter=1, inter_abroad=8,
                 home_country=country, aliases=Aliases(),
                 source="ACLED Codebook (2019-2023), actor naming: '" + family + " <Country> (<period>)'",
                 notes="Built from the country a nationality adjective or 'forces of <Country>' names.")
@@ -232,6 +241,10 @@ class ActorKB:
         return sorted(out, key=lambda a: a.start)
 
     def acled_name(self, actor: ActorEntry, when: date | None, country: str | None) -> str:
+        if actor.kind == "state_police" and actor.home_country and country and country != actor.home_country \
+                and country not in ACLED_COUNTRY.values():
+            # police do not operate abroad: "Federal Police" in a Brazilian note is Brazil's
+            return self.acled_name(self.national_forces(country, police=True), when, country)
         country = ACLED_COUNTRY.get(country, country) if country else country
         if actor.periods:
             chosen = actor.periods[-1].name
