@@ -83,6 +83,8 @@ CASES = [
     ("le berger a été mortellement blessé", "fr", {F: 1}),  # a fatality, not an injury
     ("un soldat a été mortellement touché", "fr", {F: 1}),
     ("a policeman was fatally wounded at the checkpoint", "en", {F: 1}),
+    ("Militiamen kiled 8-10 residents across the villages", "en", {F: 8}),  # a coder's typo
+    ("five militants and one soldier were killled", "en", {F: 6}),
     ("توفي السائق متأثرا بجروحه", "ar", {F: 1}),
     ("العثور على جثة رجل قرب القرية", "ar", {F: 1}),
     ("قتل الضحية بالرصاص", "ar", {F: 1}),
