@@ -92,6 +92,8 @@ def test_acled_country_spelling(kb):
     fed = kb.get("iraq_federal_police")
     assert kb.acled_name(fed, date(2020, 5, 1), "Brazil") == "Police Forces of Brazil"
     assert kb.acled_name(fed, date(2020, 5, 1), "Iraq").startswith("Police Forces of Iraq (2018-2020)")
+    # a nation's police named with its nationality stays that nation's
+    assert kb.acled_name(kb.national_forces("Afghanistan", police=True), None, "Greece") == "Police Forces of Afghanistan"
 
 
 def test_new_regional_entries(kb):

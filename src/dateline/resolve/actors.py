@@ -242,8 +242,9 @@ class ActorKB:
 
     def acled_name(self, actor: ActorEntry, when: date | None, country: str | None) -> str:
         if actor.kind == "state_police" and actor.home_country and country and country != actor.home_country \
-                and country not in ACLED_COUNTRY.values():
-            # police do not operate abroad: "Federal Police" in a Brazilian note is Brazil's
+                and country not in ACLED_COUNTRY.values() and not actor.id.startswith("police_forces_of_"):
+            # police units do not operate abroad: "Federal Police" in a Brazilian note is
+            # Brazil's (a nation's police named as such, "Afghan police", stays that nation's)
             return self.acled_name(self.national_forces(country, police=True), when, country)
         country = ACLED_COUNTRY.get(country, country) if country else country
         if actor.periods:
