@@ -46,3 +46,106 @@ def test_spellings_that_fold_alike_each_match():
     kb = default_kb()
     for text in ("il s'agit d'As'hab al-Kahf", "le groupe Ashab al-Kahf"):
         assert [m.actor.id for m in kb.find(text)] == ["ashab_al_kahf"], text
+
+
+COUNTRIES = {"Zambia": "Zambia", "Nigerian": "Nigeria", "Afghan": "Afghanistan", "South Sudanese": "South Sudan", "Armenia": "Armenia",
+             "Azerbaijan": "Azerbaijan", "Moroccan": "Morocco", "Iraqi": "Iraq"}
+
+
+def _national(kb, text):
+    return [(m.text, kb.acled_name(m.actor, date(2020, 5, 1), None)) for m in kb.find_national_forces(text, COUNTRIES.get)]
+
+
+def test_state_forces_named_by_nationality(kb):
+    assert _national(kb, "On 1 May 2020, Nigerian Armed Forces launched artillery bombardments") == [
+        ("Nigerian Armed Forces", "Military Forces of Nigeria")]
+    assert _national(kb, "On Tuesday South Sudanese police and Afghan troops") == [
+        ("South Sudanese police", "Police Forces of South Sudan"), ("Afghan troops", "Military Forces of Afghanistan (2014-2021)")]
+    # a KB entry with periods wins over the generic family; "pro-Iraqi" names no state force
+    assert _national(kb, "the Moroccan police intervened") == [("Moroccan police", "Police Forces of Morocco")]
+    assert _national(kb, "pro-Iraqi forces attacked") == []
+    assert _national(kb, "elements of Zambia's Army were spotted") == [("Zambia's Army", "Military Forces of Zambia")]
+    assert _national(kb, "Unknown forces attacked") == []
+
+
+def test_state_forces_named_by_country(kb):
+    assert _national(kb, "the positions of the military forces of Azerbaijan near Tartar") == [
+        ("military forces of Azerbaijan", "Military Forces of Azerbaijan")]
+    assert _national(kb, "military forces of Armenia and Azerbaijan exchanged fire")[0] == (
+        "military forces of Armenia", "Military Forces of Armenia")
+
+
+def test_national_forces_leave_kb_spans_alone(kb):
+    text = "Afghan forces repelled the attack"
+    taken = kb.find(text)
+    assert taken  # "Afghan forces" is a KB alias of the Afghan military
+    assert kb.find_national_forces(text, COUNTRIES.get, taken) == []
+
+
+def test_acled_country_spelling(kb):
+    assert kb.acled_name(kb.get("civilians"), date(2020, 5, 1), "Democratic Republic of the Congo") == \
+        "Civilians (Democratic Republic of Congo)"
+    assert kb.national_forces("Democratic Republic of the Congo").name == \
+        "Military Forces of the Democratic Republic of Congo"
+    assert kb.national_forces("Philippines", police=True).name == "Police Forces of the Philippines"
+    # a country's police named without nationality is the event country's
+    fed = kb.get("iraq_federal_police")
+    assert kb.acled_name(fed, date(2020, 5, 1), "Brazil") == "Police Forces of Brazil"
+    assert kb.acled_name(fed, date(2020, 5, 1), "Iraq").startswith("Police Forces of Iraq (2018-2020)")
+    # a nation's police named with its nationality stays that nation's
+    assert kb.acled_name(kb.national_forces("Afghanistan", police=True), None, "Greece") == "Police Forces of Afghanistan"
+
+
+def test_new_regional_entries(kb):
+    when = date(2020, 5, 1)
+    for text, name in [("LNA forces shelled a field hospital", "Military Forces of Libya (2014-) Haftar Faction"),
+                       ("GNA forces advanced", "Military Forces of Libya (2016-2021) Government of National Accord"),
+                       ("anti-Houthi National Resistance forces fired", "National Resistance Forces"),
+                       ("military forces of Artsakh located at Goyarkh fired", "Military Forces of Artsakh (2007-2020)"),
+                       ("a shoot-out with the Military Police", "Military Forces of Brazil (2019-2022) Military Police"),
+                       ("قوات حفتر", "Military Forces of Libya (2014-) Haftar Faction"),
+                       ("les forces de Haftar", "Military Forces of Libya (2014-) Haftar Faction")]:
+        names = [kb.acled_name(m.actor, when, None) for m in kb.find(text)]
+        assert name in names, (text, names)
+
+
+def test_ethnic_militias_carry_the_event_country(kb):
+    when = date(2020, 5, 1)
+    (m,) = [m for m in kb.find("suspected Fulani militias attacked Woroko") if m.actor.kind == "identity_militia"]
+    assert kb.acled_name(m.actor, when, "Benin") == "Fulani Ethnic Militia (Benin)"
+    (m,) = kb.find("des miliciens peuls ont attaqué")
+    assert kb.acled_name(m.actor, when, "Mali") == "Fulani Ethnic Militia (Mali)"
+    (m,) = kb.find("CODECO militiamen clashed with FARDC soldiers")[:1]
+    assert kb.acled_name(m.actor, when, "Democratic Republic of the Congo") == "CODECO: Cooperative for Development of Congo"
+    (m,) = kb.find("Imbonerakure attacked and injured 2 CNL members")
+    assert kb.acled_name(m.actor, when, "Burundi") == \
+        "CNDD-FDD-Imbonerakure: National Council for the Defence of Democracy (Burundi)"
+
+
+def test_state_forces_named_by_country_in_french_and_arabic(gazetteer, kb):
+    from dateline.extract.events import _with_national_forces
+
+    def names(text):
+        return [(m.text, kb.acled_name(m.actor, date(2020, 5, 1), None))
+                for m in _with_national_forces(text, kb.find(text), gazetteer, kb)]
+
+    assert names("les forces armées du Nigeria ont bombardé") == [
+        ("les forces armées du Nigeria", "Military Forces of Nigeria")]
+    assert names("la police de l'Arménie a dispersé la foule") == [
+        ("la police de l'Arménie", "Police Forces of Armenia")]
+    assert names("قوات نيجيريا قصفت مواقع") == [("قوات نيجيريا", "Military Forces of Nigeria")]
+    assert names("الشرطة في أرمينيا") == [("الشرطة في أرمينيا", "Police Forces of Armenia")]
+    # not a country: the country-neutral KB match stays
+    assert [n for _, n in names("les soldats de Daech")] != ["Military Forces of Daech"]
+
+
+def test_either_group_is_the_acled_pair():
+    from dateline.model import Document
+    from dateline.pipeline import process
+
+    text = ("On 3 November 2020, suspected JNIM or ISGS militants attacked the villages of Konna and Ardiana "
+            "(Kombori, Kossi) in Burkina Faso.")
+    (e,) = process(Document(id="t", text=text, published=None, lang="en")).events
+    assert e.actor1 == "JNIM: Group for Support of Islam and Muslims and/or Islamic State (Greater Sahara)"
+    assert {ev.text for ev in e.evidence if ev.field == "actor1"} == {"JNIM", "ISGS militants"}
+    assert [m.actor.id for m in default_kb().find("Boko Haram/ISWAP fighters")] == ["iswap_and_or_boko_haram"]

@@ -174,3 +174,95 @@ def test_coder_conventions_fix_the_toll():
                   "(Qaatabah, Ad Dali), incurring fatalities. Unclear fatalities coded as 10 and spread between 2 "
                   "locations.", published=None, lang="en")
     assert [e.fatalities for e in evs] == [5]
+
+
+# -- ACLED coder conventions, crowd actors, state forces by nationality ------------------
+
+def _toll(text, lang="en"):
+    from dateline.extract.events import tally_counts
+
+    spans, start = [], 0
+    for part in text.split(". "):
+        spans.append((start, start + len(part) + 1))
+        start += len(part) + 2
+    return tally_counts(text, lang, spans, lambda c: None)
+
+
+def test_toll_split_across_events_is_shared():
+    assert _toll("Militias clashed, killing at least 31. Fatalities distributed across six events.")[0] == 5
+    assert _toll("The clashes killed more than 20 fighters. 20 fatalities split up between 3 events.")[0] == 7
+    assert _toll("Fighters were killed. Unknown fatalities coded as 10 and spread across three locations in two days.")[0] == 2
+    assert _toll("Fatalities coded as 10 and split between the two events with 5 coded to each.")[0] == 5
+    assert _toll("11 prisoners were also killed (total of 12 fatalities).")[0] == 12
+
+
+def test_toll_of_the_other_side_adds_up():
+    assert _toll("2 soldiers were killed in the attack. Local authorities reported that 13 militants were also killed.")[0] == 15
+    assert _toll("2 soldiers were killed in the attack. According to officials, also 13 militants were killed.")[0] == 15
+    # a repeated toll does not, nor a claim that only follows "also" in another clause
+    assert _toll("2 soldiers were killed in the attack. The ministry said 2 soldiers were killed.")[0] == 2
+    assert _toll("3 PKK militants were killed. HPG confirmed 3 PKK fatalities, but also claimed 15 soldiers died.")[0] == 18
+
+
+def test_toll_denied_in_the_events_sentence_stands():
+    text = ("Egyptian forces conducted airstrikes, with no reports on fatalities and injuries. "
+            "The airstrikes came after IS killed 10 soldiers earlier that day.")
+    assert _toll(text) == (0, 0)
+    assert _toll("Pro-Hadi fighters thwarted incursions. Unknown number of fatalitie coded as 10 and split up between "
+                 "2 events.")[0] == 5
+
+
+def test_protest_actor_and_no_deaths_from_other_events():
+    text = ("On 9 May 2020, hundreds of residents held a peaceful protest in Visakhapatnam city outside the LG Polymers "
+            "plant demanding action against the company after a gas leak killed 11. Police dispersed the protesters.")
+    evs = _events(text, published=None, lang="en")
+    top = max(evs, key=lambda e: e.confidence)
+    assert top.event_type == "Protests"
+    assert top.actor1 == "Protesters (India)" and top.fatalities is None
+    for e in evs:
+        for ev in e.evidence:
+            assert text[ev.start:ev.end] == ev.text
+        assert any(ev.field == "actor1" for ev in e.evidence)
+
+
+def test_state_forces_by_nationality_and_agent_before_trigger():
+    text = ("On 2 May 2020, Nigerian Armed Forces launched artillery bombardments on Boko Haram positions in Buk "
+            "(Damboa LGA, Borno). 56 fighters were killed.")
+    (e,) = _events(text, published=None, lang="en")
+    assert e.actor1 == "Military Forces of Nigeria" and e.fatalities == 56
+    text = ("Around 8 May 2020, ANDSF forces suffered casualties after being hit by a Taliban-planted IED in "
+            "Ahmadabad district, Paktia.")
+    (e,) = _events(text, published=None, lang="en")
+    assert e.actor1 == "Taliban"
+
+
+def test_sentence_subject_acts_when_the_trigger_is_far():
+    text = ("On 1 May 2020, Egyptian military forces conducted a raid against alleged Islamic State militants hiding "
+            "in a farmhouse at an unknown location in North Sinai, killing 2 of them after an exchange of fire.")
+    evs = _events(text, published=None, lang="en")
+    top = max(evs, key=lambda e: e.confidence)
+    assert top.actor1.startswith("Military Forces of Egypt")
+
+
+def test_arrests_are_made_by_the_state():
+    text = ("On 9 May 2020, at least 55 people were arrested in Minsk, Belarus, for participating in protests "
+            "supporting a blogger.")
+    evs = [e for e in _events(text, published=None, lang="en") if e.sub_event_type == "Arrests"]
+    assert evs and evs[0].actor1 == "Police Forces of Belarus"
+    assert any(ev.field == "actor1" for ev in evs[0].evidence)
+
+
+def test_forces_acting_under_an_operation_are_coded_as_it():
+    text = ("On 8 May 2020, Turkish forces and opposition rebels under OPS shelled Fakkeh in al-Hasakeh using "
+            "artillery fire. Neither fatalities nor injuries were reported.")
+    evs = _events(text, published=None, lang="en")
+    top = max(evs, key=lambda e: e.confidence)
+    assert top.actor1 == "Operation Peace Spring"
+
+
+def test_sentence_level_event_roles_come_from_the_actors_surroundings():
+    text = ("On 29 April 2020, 2 soldiers were shot and killed by Taliban militants in the Khawja-Jir village of "
+            "Kushk district, Herat.")
+    evs = _events(text, published=None, lang="en")
+    top = max(evs, key=lambda e: e.confidence)
+    assert top.actor1 == "Taliban" and top.fatalities == 2

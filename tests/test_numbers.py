@@ -63,6 +63,31 @@ CASES = [
     ("ما لا يقل عن عشرة قتلى", "ar", {F: 10}),
     ("دون وقوع إصابات", "ar", {F: 0, I: 0}),
     ("استهدف صاروخان القاعدة في 14 أيار", "ar", {}),
+    # -- singular victims, bodies found, tolls that are not tolls -------------------------
+    ("The victim died in hospital.", "en", {F: 1}),
+    ("Two men were shot. One man was injured and the other died.", "en", {F: 1, I: 1}),
+    ("gunmen attacked a minibus on the road and killed the driver.", "en", {F: 1}),
+    ("the soldier later died in the hospital.", "en", {F: 1}),
+    ("an unidentified group fatally shot the leader of the movement", "en", {F: 1}),
+    ("the body of an unidentified man was found in a forest area", "en", {F: 1}),
+    ("the bodies of 2 civilians with gunshot wounds were found", "en", {F: 2}),
+    ("a man's body was found in Al Bab city", "en", {F: 1}),
+    ("a female body was found.", "en", {F: 1}),
+    ("3 PKK militants were killed, injured or captured during the operation", "en", {}),
+    ("The victim had been receiving death threats.", "en", {}),
+    ("the driver fled and 3 people were killed", "en", {F: 3}),  # the driver is not among them
+    ("the driver and 3 passengers were killed", "en", {F: 4}),
+    ("la victime est décédée à l'hôpital", "fr", {F: 1}),
+    ("des hommes armés ont attaqué le bus, tuant le chauffeur", "fr", {F: 1}),
+    ("le corps d'un homme a été retrouvé près du village", "fr", {F: 1}),
+    ("le berger a été mortellement blessé", "fr", {F: 1}),  # a fatality, not an injury
+    ("un soldat a été mortellement touché", "fr", {F: 1}),
+    ("a policeman was fatally wounded at the checkpoint", "en", {F: 1}),
+    ("Militiamen kiled 8-10 residents across the villages", "en", {F: 8}),  # a coder's typo
+    ("five militants and one soldier were killled", "en", {F: 6}),
+    ("توفي السائق متأثرا بجروحه", "ar", {F: 1}),
+    ("العثور على جثة رجل قرب القرية", "ar", {F: 1}),
+    ("قتل الضحية بالرصاص", "ar", {F: 1}),
 ]
 
 

@@ -10,12 +10,13 @@ so that ordinary words are not read as groups. ACLED names state forces by perio
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
 from dateline import data as curated
-from dateline.data import ActorEntry
+from dateline.data import ActorEntry, Aliases
 from dateline.text import fold
 
 _ACCENT_CLASSES = {
@@ -32,10 +33,53 @@ _UNACCENT = str.maketrans({v: base for base, variants in _ACCENT_CLASSES.items()
 #: kinds whose ACLED name carries the country of the event: "Civilians (Iraq)"
 COUNTRY_SUFFIXED = {"civilians", "protesters", "rioters", "unidentified"}
 #: transnational groups ACLED names per country of the event: "Islamic State (Iraq)"
-COUNTRY_SUFFIXED_IDS = {"islamic_state", "al_qaeda", "unidentified_tribal_militia"}
+COUNTRY_SUFFIXED_IDS = {"islamic_state", "al_qaeda", "unidentified_tribal_militia", "imbonerakure",
+                        "ambazonian_separatists"}
+#: identity militias ACLED names by community and country: "Fulani Ethnic Militia (Nigeria)"
+COUNTRY_SUFFIXED_ENDINGS = ("Ethnic Militia", "Communal Militia", "Clan Militia")
 #: country-neutral entries ("la police", "the army") named after the event's country
 COUNTRY_TEMPLATES = {"generic_military_forces": "Military Forces of {country}",
                      "generic_police_forces": "Police Forces of {country}"}
+
+
+#: ACLED's spelling of the few countries whose gazetteer name differs (checked against
+#: every country of the ACLED dev and training exports)
+ACLED_COUNTRY = {"Democratic Republic of the Congo": "Democratic Republic of Congo",
+                 "Republic of the Congo": "Republic of Congo", "Palestinian Territory": "Palestine"}
+#: countries ACLED writes with the article in state force names ("Military Forces of the
+#: Philippines", "Police Forces of the Democratic Republic of Congo"; attested in its
+#: exports), as English does for plural and "Republic/United/Union" names
+_WITH_ARTICLE = {"Philippines", "Democratic Republic of Congo", "United Arab Emirates", "Ivory Coast",
+                 "Central African Republic", "United States", "United Kingdom", "Netherlands", "Republic of Congo",
+                 "Dominican Republic", "Czech Republic", "Gambia", "Bahamas", "Comoros", "Maldives", "Marshall Islands",
+                 "Solomon Islands", "Seychelles"}
+#: state force nouns: "Nigerian Armed Forces", "Afghan military forces", "Indian troops"
+_MILITARY_NOUNS = (r"armed forces|military forces|defen[cs]e forces|security forces|government forces|army|military|"
+                   r"forces|troops|soldiers|servicemen|military personnel|air ?force|navy|warplanes|fighter jets|"
+                   r"jets|military aircraft|artillery")
+_POLICE_NOUNS = r"police forces|police officers|police|policemen|gendarmerie|gendarmes|border guards?|border police"
+_MODIFIERS = r"(?i:(?:government|state|regime|national|federal|special|local)\s+)?"
+#: "Nigerian Armed Forces", "the Afghan military", "Zambia's Army": a nationality
+#: adjective or a country's name (capitalised, not part of "pro-Russian") before a force noun
+_DEMONYM_FORCES = re.compile(
+    r"(?<![\w-])(?P<adj>[A-Z][a-z]+(?:\s[A-Z][a-z]+)??)(?:['’]s)?\s+" + _MODIFIERS
+    + r"(?P<noun>(?i:" + _POLICE_NOUNS + "|" + _MILITARY_NOUNS + r"))(?![\w-])")
+#: "military forces of Armenia", "the police of Mexico"
+_FORCES_OF = re.compile(
+    r"(?<![\w-])(?P<noun>(?i:(?:military|armed|security|defen[cs]e|police)\s+forces|army|police))\s+of\s+(?:the\s+)?"
+    r"(?P<country>[A-Z][\w'-]+(?:\s+(?:of\s+(?:the\s+)?|and\s+)?[A-Z][\w'-]+){0,3})")
+
+
+#: French and Arabic: a force noun, then the country's name ("les forces armées du
+#: Nigeria", "la police de l'Arménie", "الجيش في مالي", "قوات نيجيريا")
+_FORCES_OF_FR = re.compile(
+    r"(?<![\w-])(?P<noun>(?i:(?:les\s+)?forces\s+(?:armées|de\s+sécurité|de\s+défense)|l['’]armée|(?:les\s+)?troupes|"
+    r"(?:les\s+)?soldats|(?:les\s+)?militaires|la\s+police|(?:les\s+)?policiers|la\s+gendarmerie))\s+"
+    r"(?i:du|de\s+la|de\s+l['’]|des|d['’]|de)\s*(?P<country>[A-ZÉÈ][\w'’-]+(?:[\s-][A-ZÉÈ][\w'’-]+){0,2})")
+_FORCES_OF_AR = re.compile(
+    r"(?<![\w])(?P<noun>الجيش|جيش|القوات\s+المسلحة|قوات\s+الأمن|قوات|الشرطة|شرطة)\s+(?:في\s+)?"
+    r"(?P<country>[\u0621-\u064a]+(?:\s[\u0621-\u064a]+)?)")
+_POLICE_WORDS = re.compile(r"(?i:polic|gendarm|border|الشرطة|شرطة)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +109,7 @@ def _alias_regex(alias: str) -> str:
 class ActorKB:
     def __init__(self, entries: tuple[ActorEntry, ...]):
         self.entries = {e.id: e for e in entries}
+        self._national: dict[tuple[str, str], ActorEntry] = {}
         self.by_key: dict[str, ActorEntry] = {}
         loose: list[str] = []
         strict: list[str] = []
@@ -80,11 +125,13 @@ class ActorKB:
                 is_acronym = len(alias) <= 4 and alias.replace(".", "").isupper()
                 (strict if is_acronym else loose).append(alias)
         b, end = r"(?<![\w])", r"(?![\w])"
+        # a lookahead finds the longest alias at every position, overlapping ones
+        # included: "the Military Police" holds "the military" and "Military Police"
         self._loose = re.compile(
-            b + "(?:" + "|".join(_alias_regex(a) for a in sorted(loose, key=len, reverse=True)) + ")" + end, re.I
-        ) if loose else None
+            b + "(?=(?P<a>(?:" + "|".join(_alias_regex(a) for a in sorted(loose, key=len, reverse=True)) + ")" + end + "))",
+            re.I) if loose else None
         self._strict = re.compile(
-            b + "(?:" + "|".join(re.escape(a) for a in sorted(strict, key=len, reverse=True)) + ")" + end
+            b + "(?=(?P<a>(?:" + "|".join(re.escape(a) for a in sorted(strict, key=len, reverse=True)) + ")" + end + "))"
         ) if strict else None
 
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[ActorMatch]:
@@ -95,17 +142,22 @@ class ActorKB:
             if pat is None:
                 continue
             for m in pat.finditer(haystack, start, end):
-                original = text[m.start():m.end()]
+                s, e = m.span("a")
+                if e > end:
+                    continue
+                original = text[s:e]
                 actor = self.by_key.get(fold(original))
                 if actor is not None:
-                    found.append(ActorMatch(m.start(), m.end(), original, actor))
-        found.sort(key=lambda a: (a.start, -(a.end - a.start)))
+                    found.append(ActorMatch(s, e, original, actor))
+        # of overlapping matches the longest wins ("the Military Police" is not "the
+        # military" and "Police"), then the earliest
+        found.sort(key=lambda a: (-(a.end - a.start), a.start))
         out: list[ActorMatch] = []
         for a in found:
-            if out and a.start < out[-1].end:
+            if any(a.start < o.end and o.start < a.end for o in out):
                 continue
             out.append(a)
-        return out
+        return sorted(out, key=lambda a: a.start)
 
     def ancestors(self, actor: ActorEntry) -> list[str]:
         """Ids of the umbrellas above ``actor`` (its parent, the parent's parent…)."""
@@ -129,7 +181,72 @@ class ActorKB:
                 return e
         return None
 
+    def national_forces(self, country: str, police: bool = False) -> ActorEntry:
+        """The state military (or police) of ``country``: its KB entry when there is one
+        (with ACLED's periods), else the generic ACLED family "Military Forces of X" /
+        "Police Forces of X" built for that country."""
+        kind = "state_police" if police else "state_military"
+        for e in self.entries.values():
+            if e.kind == kind and e.home_country == country and e.parent is None and e.id.startswith(
+                    ("police_forces_of_" if police else "military_forces_of_")):
+                return e
+        key = (kind, country)
+        if key not in self._national:
+            family = "Police Forces of" if police else "Military Forces of"
+            slug = re.sub(r"\W+", "_", country.lower()).strip("_")
+            named = ACLED_COUNTRY.get(country, country)
+            named = f"the {named}" if named in _WITH_ARTICLE else named
+            self._national[key] = ActorEntry(
+                id=f"{'police' if police else 'military'}_forces_of_{slug}",
+                name=f"{family} {named}", kind=kind, inter=1, inter_abroad=8,
+                home_country=country, aliases=Aliases(),
+                source="ACLED Codebook (2019-2023), actor naming: '" + family + " <Country> (<period>)'",
+                notes="Built from the country a nationality adjective or 'forces of <Country>' names.")
+        return self._national[key]
+
+    def find_national_forces(self, text: str, country_of: Callable[[str], str | None],
+                             taken: list[ActorMatch] = ()) -> list[ActorMatch]:
+        """State forces named by nationality ("Nigerian Armed Forces", "Afghan police")
+        or by country ("military forces of Armenia", "les forces armées du Nigeria",
+        "قوات نيجيريا"), for countries the KB has no alias for. ``country_of`` maps an adjective or a country name to the
+        English country name (the gazetteer's demonyms and country names); spans already
+        ``taken`` by KB aliases are left to them."""
+        out: list[ActorMatch] = []
+        for pat, group in ((_DEMONYM_FORCES, "adj"), (_FORCES_OF, "country"), (_FORCES_OF_FR, "country"),
+                           (_FORCES_OF_AR, "country")):
+            for m in pat.finditer(text):
+                gs, words = m.start(group), m.group(group).split()
+                found = None
+                for n in range(len(words), 0, -1):
+                    # "South Sudanese troops", "On Tuesday Nigerian troops": the adjective is
+                    # the longest suffix that names a country; "Armenia and Azerbaijan", the
+                    # longest prefix
+                    part = words[-n:] if group == "adj" else words[:n]
+                    country = country_of(" ".join(part))
+                    if country:
+                        found = (country, part)
+                        break
+                if found is None:
+                    continue
+                country, part = found
+                if group == "adj":
+                    start, end = gs + m.group(group).rindex(part[0]), m.end()
+                else:
+                    start, end = m.start(), gs + len(" ".join(part))
+                    end = gs + text[gs:].index(part[-1]) + len(part[-1])
+                if any(t.start < end and start < t.end for t in [*taken, *out]):
+                    continue
+                police = bool(_POLICE_WORDS.search(m.group("noun")))
+                out.append(ActorMatch(start, end, text[start:end], self.national_forces(country, police)))
+        return sorted(out, key=lambda a: a.start)
+
     def acled_name(self, actor: ActorEntry, when: date | None, country: str | None) -> str:
+        if actor.kind == "state_police" and actor.home_country and country and country != actor.home_country \
+                and country not in ACLED_COUNTRY.values() and not actor.id.startswith("police_forces_of_"):
+            # police units do not operate abroad: "Federal Police" in a Brazilian note is
+            # Brazil's (a nation's police named as such, "Afghan police", stays that nation's)
+            return self.acled_name(self.national_forces(country, police=True), when, country)
+        country = ACLED_COUNTRY.get(country, country) if country else country
         if actor.periods:
             chosen = actor.periods[-1].name
             if when is not None:
@@ -145,7 +262,8 @@ class ActorKB:
             # ACLED names every civilian party "Civilians (Country)"; journalists, health
             # workers, drivers are its associated actors, not another name
             return f"Civilians ({country})" if country else "Civilians"
-        if (actor.kind in COUNTRY_SUFFIXED or actor.id in COUNTRY_SUFFIXED_IDS) and country \
+        if (actor.kind in COUNTRY_SUFFIXED or actor.id in COUNTRY_SUFFIXED_IDS
+                or actor.name.endswith(COUNTRY_SUFFIXED_ENDINGS)) and country \
                 and not actor.name.endswith(")"):
             return f"{actor.name} ({country})"
         return actor.name

@@ -193,6 +193,7 @@ class _Token:
     weak: bool  # "a", "un": an article unless a person noun follows
     person: bool  # a person noun (or casualty word) follows within WEAK_PERSON_WORDS words
     ends: bool  # nothing but punctuation or "and" follows ("wounded another.")
+    noun: bool = False  # a person noun carrying its own count ("the driver", "جنديين")
 
 
 def _word_value(raw: str, rules: _Rules) -> int | None:
@@ -238,7 +239,8 @@ def _tokens(seg: str, rules: _Rules, blocked: list[tuple[int, int]]) -> list[_To
         weak = raw.lower() in rules.weak and not m.group("qual")
         person = bool(rules.persons_after.match(tail) or rules.casualty_next.match(tail))
         ends = bool(_ENDS.match(tail)) or bool(rules.coordinator.match(tail.lstrip()))
-        out.append(_Token(m.start(), m.end(), ns, value, weak, person, ends))
+        noun = " ".join(raw.lower().split()) in rules.counted
+        out.append(_Token(m.start(), m.end(), ns, value, weak, person, ends, noun))
     return out
 
 
@@ -347,6 +349,8 @@ def _coordinated(seg: str, rules: _Rules, tokens: list[_Token], used: set[_Token
     last = list(rules.coordinator.finditer(between))
     if not last or between[last[-1].end():].strip():
         return None
+    if prev.noun and between[:last[-1].start()].strip():
+        return None  # "the driver fled and 3 people were killed": the driver is not counted
     return prev
 
 
