@@ -149,3 +149,15 @@ def test_either_group_is_the_acled_pair():
     assert e.actor1 == "JNIM: Group for Support of Islam and Muslims and/or Islamic State (Greater Sahara)"
     assert {ev.text for ev in e.evidence if ev.field == "actor1"} == {"JNIM", "ISGS militants"}
     assert [m.actor.id for m in default_kb().find("Boko Haram/ISWAP fighters")] == ["iswap_and_or_boko_haram"]
+
+
+def test_a_service_known_to_act_abroad_keeps_its_nation():
+    """Turkey's intelligence service (KB: inter_abroad) striking in Iraq stays Turkey's,
+    while a police unit without a stated reach abroad is the event country's."""
+    from datetime import date
+
+    from dateline.resolve.actors import default_kb
+
+    kb = default_kb()
+    mit = kb.get("turkish_national_intelligence_organization")
+    assert kb.acled_name(mit, date(2024, 8, 16), "Iraq").startswith("Police Forces of Turkey")

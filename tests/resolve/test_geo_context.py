@@ -128,3 +128,23 @@ def test_a_local_papers_other_stories_pick_the_homonym(gazetteer, kb):
     alone = list(geoparse_documents(docs[-1:], gazetteer, kb))
     (spring,) = [t for t in alone[0]["toponyms"] if t["text"] == "Springfield"]
     assert spring["admin1"] != "Ohio"  # without the outlet's other stories: the largest Springfield
+
+
+def test_arabic_common_nouns_of_conflict_reports_are_not_places(tmp_path):
+    """"الغاز" (gas) is Gas, Kansas and "الأمن" (security) Emmen in the gazetteer's Arabic
+    names; once such words made "نابلس" read as Naples, US (the text's other "places"
+    were American). Function words ("بين") and weekdays with "و" are not places either."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from dateline.cli import app
+
+    text = ("أصيب 12 فلسطينيا يوم الجمعة بعدما أطلقت قوات الاحتلال قنابل الغاز والرصاص المطاطي على متظاهرين "
+            "ضد الاستيطان في نابلس. وقالت مصادر إن الأمن والسلطات أغلقت المعبر بين البلدتين والأربعاء.")
+    src = tmp_path / "ar.jsonl"
+    src.write_text(json.dumps({"id": "a", "text": text, "lang": "ar"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["geoparse", str(src)])
+    assert r.exit_code == 0, r.output
+    toponyms = [json.loads(line) for line in r.stdout.splitlines() if line.strip()][0]["toponyms"]
+    assert [(t["text"], t["country_code"]) for t in toponyms] == [("نابلس", "PS")]

@@ -242,9 +242,11 @@ class ActorKB:
 
     def acled_name(self, actor: ActorEntry, when: date | None, country: str | None) -> str:
         if actor.kind == "state_police" and actor.home_country and country and country != actor.home_country \
-                and country not in ACLED_COUNTRY.values() and not actor.id.startswith("police_forces_of_"):
+                and country not in ACLED_COUNTRY.values() and not actor.id.startswith("police_forces_of_") \
+                and actor.inter_abroad is None:
             # police units do not operate abroad: "Federal Police" in a Brazilian note is
-            # Brazil's (a nation's police named as such, "Afghan police", stays that nation's)
+            # Brazil's (a nation's police named as such, "Afghan police", stays that nation's,
+            # and so does a service the KB knows to act abroad: Turkey's MIT strikes in Iraq)
             return self.acled_name(self.national_forces(country, police=True), when, country)
         country = ACLED_COUNTRY.get(country, country) if country else country
         if actor.periods:

@@ -80,6 +80,18 @@ _STOP_EXTRA = {
     "مدينة", "المدينة", "شهداء", "الشهداء", "شهيدين", "الأحد", "الاثنين", "الثلاثاء", "الأربعاء", "الخميس",
     "الجمعة", "السبت",
 }
+#: Arabic nouns of conflict reporting that are also a town's name somewhere ("الغاز", gas:
+#: Gas, Kansas; "الأمن", security: Emmen; "السلطات", the authorities: Settat; "الحكومة",
+#: the government: a Yemeni village) — found by running the recogniser over the common
+#: words of such reports; a real place is named after them ("حي الجامعة", "سجن صيدنايا").
+_AR_COMMON = (
+    "الحكومة", "الغاز", "الأمن", "أدى", "مقر", "الفصائل", "السلطات", "النساء", "المعبر", "السجن", "الحي",
+    "السوق", "المسجد", "المدرسة", "الجامعة", "البلدة", "الشمال", "الجنوب", "الشرق", "الغرب", "العاصمة",
+    "البيان", "حربية", "التحالف", "الجيش", "القوات", "الشرطة", "النار", "الرصاص", "المنطقة", "الحدود",
+    "المطار", "القاعدة", "الشارع", "المخيم", "الريف", "المستشفى", "الوزارة", "الوكالة", "المصادر",
+)
+_STOP_EXTRA |= set(_AR_COMMON)
+_STOP_EXTRA |= {"و" + w for w in _STOP_EXTRA if "\u0600" <= w[:1] <= "\u06ff"}  # "and the …"
 _STOP_EXTRA |= {_fold_uncached(w) for w in _STOP_EXTRA}  # compared folded (ة → ه)
 
 #: lowercase words that may open a curated multi-word name ("base Victory", "zone verte").
@@ -248,11 +260,13 @@ def _in_gaz(gaz: Gazetteer, surface: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _stopwords() -> frozenset[str]:
-    """French and English function words (spaCy's lists): "Son", "Had", "Us" are not places."""
+    """French, English and Arabic function words (spaCy's lists): "Son", "Had", "Us" are
+    not places, nor is "بين" (between), a town's Arabic name somewhere."""
+    from spacy.lang.ar.stop_words import STOP_WORDS as AR
     from spacy.lang.en.stop_words import STOP_WORDS as EN
     from spacy.lang.fr.stop_words import STOP_WORDS as FR
 
-    return frozenset(fold(w) for w in EN | FR)
+    return frozenset(fold(w) for w in EN | FR | AR)
 
 
 def _curated(gaz: Gazetteer, key: str) -> bool:
