@@ -115,11 +115,11 @@ def test_model_types_short_texts():
     it is confident (ACLED does not code grenade launchers fired at front-line positions
     as a grenade attack, which the "grenade" cue says); the mention keeps its strength,
     and a long text keeps the lexicon's types."""
-    from dateline.extract.classify import classify_text
+    from dateline.extract.classifier import predict
 
     text = ("The rebel forces fired heavy machine guns, grenade launchers and small arms at the "
             "government positions near the village.")
-    label = classify_text(text, None, "en")
+    label = predict([text], ["en"], balanced=False)[0]
     assert label.score >= triggers.MODEL_DECIDES_SCORE and label.label != "Grenade"
     drops = Counter()
     ms = find_mentions(text, [(0, len(text))], "en", drops)

@@ -229,13 +229,26 @@ class WordModel:
     USE vectors keep the topic of a note and lose ACLED's fine wording ("fired grenade
     launchers and small arms" is an armed clash, "fired 120mm mortars" shelling); the
     words keep it. Its log-probabilities are added to the networks' logits times
-    ``alpha``."""
+    ``alpha``.
+
+    It is trained on the ACLED notes at their own class frequencies (a third of them
+    are peaceful protests), which is right for reports like theirs and wrong for a
+    collection where every class is about as frequent (CASE, and what the networks are
+    trained for): ``log_prior`` is the training class distribution, and
+    ``balanced=True`` divides it out (a label-shift correction) before fusing."""
 
     vocab: dict[str, int]
     idf: np.ndarray    # (V,)
     W: np.ndarray      # (V, classes)
     b: np.ndarray      # (classes,)
     alpha: float
+    log_prior: np.ndarray | None = None  # (classes,)
+
+    def log_proba(self, texts: Sequence[str], balanced: bool = False) -> np.ndarray:
+        lp = log_softmax(self.logits(texts))
+        if balanced and self.log_prior is not None:
+            lp = log_softmax(lp - self.log_prior)
+        return lp
 
     def rows(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """CSR-style (indptr, indices, values) of the TF-IDF rows of ``texts``."""
@@ -287,9 +300,10 @@ class Model:
     temperature: float
     words: WordModel | None = None
 
-    def logits(self, X: np.ndarray, texts: Sequence[str] | None = None) -> np.ndarray:
+    def logits(self, X: np.ndarray, texts: Sequence[str] | None = None, balanced: bool = True) -> np.ndarray:
         """Networks' mean logits, plus ``alpha`` x the word model's log-probabilities
-        when there is a word model and the (normalised) ``texts`` are given."""
+        when there is a word model and the (normalised) ``texts`` are given (with the
+        ACLED notes' class prior divided out when ``balanced``, see WordModel)."""
         x = ((X - self.mean) * self.scale).astype(np.float32)
         out = np.zeros((len(X), self.W2.shape[-1]), dtype=np.float32)
         for i in range(len(self.W2)):
@@ -297,11 +311,11 @@ class Model:
             out += h @ self.W2[i] + self.b2[i]
         out /= len(self.W2)
         if self.words is not None and texts is not None and self.words.alpha:
-            out += self.words.alpha * log_softmax(self.words.logits(texts))
+            out += self.words.alpha * self.words.log_proba(texts, balanced)
         return out
 
-    def proba(self, X: np.ndarray, texts: Sequence[str] | None = None) -> np.ndarray:
-        return softmax(self.logits(X, texts) / self.temperature)
+    def proba(self, X: np.ndarray, texts: Sequence[str] | None = None, balanced: bool = True) -> np.ndarray:
+        return softmax(self.logits(X, texts, balanced) / self.temperature)
 
     def save(self, path: Path, meta: dict) -> None:
         arrays = {"mean": self.mean, "scale": self.scale, "W2": self.W2, "b2": self.b2,
@@ -313,6 +327,8 @@ class Model:
             vocab = sorted(self.words.vocab, key=self.words.vocab.get)
             arrays.update(word_vocab=np.array(vocab), word_idf=self.words.idf, word_b=self.words.b,
                           word_alpha=np.array(self.words.alpha, dtype=np.float32))
+            if self.words.log_prior is not None:
+                arrays["word_log_prior"] = self.words.log_prior
             # float16 halves the file; the weights are small numbers, well inside its range
             arrays["word_W"] = self.words.W.astype(np.float16)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -337,7 +353,7 @@ def load_model(path: Path = MODEL_PATH) -> Model:
         if "word_W" in z.files:
             vocab = {str(w): i for i, w in enumerate(z["word_vocab"])}
             words = WordModel(vocab, z["word_idf"], z["word_W"].astype(np.float32), z["word_b"],
-                              float(z["word_alpha"]))
+                              float(z["word_alpha"]), z["word_log_prior"] if "word_log_prior" in z.files else None)
         return Model(classes, z["mean"], z["scale"], w1, b1, z["W2"], z["b2"], float(z["temperature"]), words)
 
 
@@ -394,21 +410,28 @@ def fold_no_event(p: np.ndarray, classes: Sequence[str]) -> tuple[np.ndarray, li
     return out[:, keep], [classes[i] for i in keep]
 
 
-def predict_proba(texts: Sequence[str], langs: Sequence[str | None]) -> tuple[np.ndarray, list[str]]:
-    """(n, 30) calibrated probabilities and the class of each column (NO_EVENT folded)."""
+def predict_proba(texts: Sequence[str], langs: Sequence[str | None],
+                  balanced: bool = True) -> tuple[np.ndarray, list[str]]:
+    """(n, 30) calibrated probabilities and the class of each column (NO_EVENT folded).
+
+    ``balanced`` (the default, what ``dateline classify`` gives): every class equally
+    likely a priori, as the networks are trained. ``balanced=False`` keeps the class
+    frequencies of ACLED's notes in the word model: better for single reports typed by
+    ``extract`` (held-out ACLED notes: see docs/classifier.md)."""
     m = model()
     norm = [normalise(t) for t in texts]
-    p = m.proba(features(texts, langs), norm)
+    p = m.proba(features(texts, langs), norm, balanced)
     return fold_no_event(p, m.classes)
 
 
-def predict(texts: Sequence[str], langs: Sequence[str | None] | None = None, k: int = 3) -> list[Label]:
+def predict(texts: Sequence[str], langs: Sequence[str | None] | None = None, k: int = 3,
+            balanced: bool = True) -> list[Label]:
     """One :class:`Label` per text (batched: pass many texts per call for speed)."""
     texts = list(texts)
     if not texts:
         return []
     langs = list(langs) if langs is not None else [None] * len(texts)
-    p, classes = predict_proba(texts, langs)
+    p, classes = predict_proba(texts, langs, balanced)
     order = np.argsort(-p, axis=1, kind="stable")[:, :k]
     out = []
     for row, idx in zip(p, order):

@@ -220,9 +220,12 @@ def _model_types(mentions: list[MentionCandidate], text: str, lang: str | None, 
     """A short text's mentions take the document classifier's sub-type when it is
     confident enough: each mention's votes become one vote for that type with the same
     total weight (the mention's strength, which feeds the event's confidence, is kept)."""
-    from dateline.extract.classify import classify_text
+    from dateline.extract import classifier
 
-    label = classify_text(text, None, lang)
+    if not classifier.MODEL_PATH.exists():
+        return
+    # ACLED's class frequencies kept: a short report is typed like the notes it resembles
+    label = classifier.predict([text], [lang], k=1, balanced=False)[0]
     if label.label not in SUB_TO_TYPE or label.score < MODEL_DECIDES_SCORE:
         return
     for m in mentions:
