@@ -243,6 +243,14 @@ class WordModel:
     b: np.ndarray      # (classes,)
     alpha: float
     log_prior: np.ndarray | None = None  # (classes,)
+    #: weight for texts of these languages instead of ``alpha`` (chosen on the news
+    #: examples of the language: the notes that teach most of the words are English)
+    alpha_lang: dict[str, float] | None = None
+
+    def weights(self, langs: Sequence[str | None] | None, n: int) -> np.ndarray:
+        by_lang = self.alpha_lang or {}
+        langs = list(langs) if langs is not None else [None] * n
+        return np.array([by_lang.get(lang or "", self.alpha) for lang in langs], np.float32)
 
     def log_proba(self, texts: Sequence[str], balanced: bool = False) -> np.ndarray:
         lp = log_softmax(self.logits(texts))
@@ -300,7 +308,8 @@ class Model:
     temperature: float
     words: WordModel | None = None
 
-    def logits(self, X: np.ndarray, texts: Sequence[str] | None = None, balanced: bool = True) -> np.ndarray:
+    def logits(self, X: np.ndarray, texts: Sequence[str] | None = None, balanced: bool = True,
+               langs: Sequence[str | None] | None = None) -> np.ndarray:
         """Networks' mean logits, plus ``alpha`` x the word model's log-probabilities
         when there is a word model and the (normalised) ``texts`` are given (with the
         ACLED notes' class prior divided out when ``balanced``, see WordModel)."""
@@ -310,12 +319,15 @@ class Model:
             h = x if self.W1 is None else np.maximum(x @ self.W1[i] + self.b1[i], 0.0)
             out += h @ self.W2[i] + self.b2[i]
         out /= len(self.W2)
-        if self.words is not None and texts is not None and self.words.alpha:
-            out += self.words.alpha * self.words.log_proba(texts, balanced)
+        if self.words is not None and texts is not None:
+            a = self.words.weights(langs, len(texts))
+            if a.any():
+                out += a[:, None] * self.words.log_proba(texts, balanced)
         return out
 
-    def proba(self, X: np.ndarray, texts: Sequence[str] | None = None, balanced: bool = True) -> np.ndarray:
-        return softmax(self.logits(X, texts, balanced) / self.temperature)
+    def proba(self, X: np.ndarray, texts: Sequence[str] | None = None, balanced: bool = True,
+              langs: Sequence[str | None] | None = None) -> np.ndarray:
+        return softmax(self.logits(X, texts, balanced, langs) / self.temperature)
 
     def save(self, path: Path, meta: dict) -> None:
         arrays = {"mean": self.mean, "scale": self.scale, "W2": self.W2, "b2": self.b2,
@@ -329,6 +341,10 @@ class Model:
                           word_alpha=np.array(self.words.alpha, dtype=np.float32))
             if self.words.log_prior is not None:
                 arrays["word_log_prior"] = self.words.log_prior
+            if self.words.alpha_lang:
+                arrays["word_alpha_langs"] = np.array(sorted(self.words.alpha_lang))
+                arrays["word_alpha_lang_values"] = np.array([self.words.alpha_lang[k] for k in
+                                                             sorted(self.words.alpha_lang)], dtype=np.float32)
             # float16 halves the file; the weights are small numbers, well inside its range
             arrays["word_W"] = self.words.W.astype(np.float16)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -353,7 +369,9 @@ def load_model(path: Path = MODEL_PATH) -> Model:
         if "word_W" in z.files:
             vocab = {str(w): i for i, w in enumerate(z["word_vocab"])}
             words = WordModel(vocab, z["word_idf"], z["word_W"].astype(np.float32), z["word_b"],
-                              float(z["word_alpha"]), z["word_log_prior"] if "word_log_prior" in z.files else None)
+                              float(z["word_alpha"]), z["word_log_prior"] if "word_log_prior" in z.files else None,
+                              {str(k): float(v) for k, v in zip(z["word_alpha_langs"], z["word_alpha_lang_values"])}
+                              if "word_alpha_langs" in z.files else None)
         return Model(classes, z["mean"], z["scale"], w1, b1, z["W2"], z["b2"], float(z["temperature"]), words)
 
 
@@ -420,7 +438,7 @@ def predict_proba(texts: Sequence[str], langs: Sequence[str | None],
     ``extract`` (held-out ACLED notes: see docs/classifier.md)."""
     m = model()
     norm = [normalise(t) for t in texts]
-    p = m.proba(features(texts, langs), norm, balanced)
+    p = m.proba(features(texts, langs), norm, balanced, langs)
     return fold_no_event(p, m.classes)
 
 
