@@ -246,3 +246,29 @@ def test_shipped_model_is_small_and_described():
     assert list(model.classes) == meta["classes"] and set(model.classes) == set(classifier.MODEL_CLASSES)
     assert model.mean.shape == (512 + classifier.LEX_DIM,)
     assert meta["figures"]["acled_val"]["n"] > 0 and meta["training_data"]
+
+
+def test_word_model_and_prior_correction():
+    """The word model ships with the notes' class prior; ``balanced=True`` (classify)
+    divides it out, ``balanced=False`` (extract's short reports) keeps it, so the most
+    frequent class of ACLED's notes is never more likely in the balanced mode."""
+    m = classifier.model()
+    assert m.words is not None and m.words.alpha > 0 and m.words.log_prior is not None
+    assert abs(float(np.exp(m.words.log_prior).sum()) - 1.0) < 1e-3
+    frequent = m.classes[int(np.argmax(m.words.log_prior))]
+    assert frequent in SUB_TO_TYPE
+    texts = ["Residents blocked the main road with stones to demand water and electricity.",
+             "The army and the rebels exchanged fire near the border town."]
+    pb, classes = classifier.predict_proba(texts, ["en", "en"], balanced=True)
+    pn, _ = classifier.predict_proba(texts, ["en", "en"], balanced=False)
+    j = classes.index(frequent)
+    assert np.all(pb[:, j] <= pn[:, j] + 1e-6)
+    assert np.allclose(pb.sum(1), 1.0, atol=1e-4) and np.allclose(pn.sum(1), 1.0, atol=1e-4)
+    labels = predict(texts, ["en", "en"])
+    assert labels[0].label == classes[int(pb[0].argmax())]
+
+
+def test_word_grams_any_script():
+    assert classifier.word_grams("Fired 82mm mortars at positions") >= {"fired", "82mm", "mortars at"}
+    assert "2020" not in classifier.word_grams("On 9 May 2020")
+    assert "تظاهر الآلاف" in classifier.word_grams("تظاهر الآلاف في العاصمة")

@@ -4,7 +4,16 @@ from collections import Counter
 
 import pytest
 
+from dateline.extract import triggers
 from dateline.extract.triggers import GENERIC, find_mentions, lexicon
+
+
+@pytest.fixture(autouse=True)
+def _lexicon_only(monkeypatch, request):
+    """These tests are about the cues: short texts keep the lexicon's types (the
+    document classifier's say on them is tested in test_model_types_short_texts)."""
+    if "model_types" not in request.node.name:
+        monkeypatch.setattr(triggers, "DOCUMENT_MODEL", False)
 
 
 def _mentions(text, lang="fr"):
@@ -97,3 +106,32 @@ def test_english_cues_for_shelling_beatings_blockades_and_riots():
     assert subs("Residents burned tires to demand food.") == ["Violent demonstration"]
     assert subs("Workers of the farm were taken as hostages by a group.") == ["Abduction/forced disappearance"]
     assert subs("An unidentified group fired shots at a former MLA.") == ["GENERIC_ATTACK"]
+
+
+@pytest.mark.skipif(not __import__("dateline.extract.classifier", fromlist=["x"]).MODEL_PATH.exists(),
+                    reason="model not trained")
+def test_model_types_short_texts():
+    """In a short text the document classifier decides the sub-type of the mentions when
+    it is confident (ACLED does not code grenade launchers fired at front-line positions
+    as a grenade attack, which the "grenade" cue says); the mention keeps its strength,
+    and a long text keeps the lexicon's types."""
+    from dateline.extract.classifier import predict
+
+    text = ("The rebel forces fired heavy machine guns, grenade launchers and small arms at the "
+            "government positions near the village.")
+    label = predict([text], ["en"], balanced=False)[0]
+    assert label.score >= triggers.MODEL_DECIDES_SCORE and label.label != "Grenade"
+    drops = Counter()
+    ms = find_mentions(text, [(0, len(text))], "en", drops)
+    assert [m.sub_event_type for m in ms] == [label.label]
+    assert drops["typed_by_classifier"] == 1
+    triggers.DOCUMENT_MODEL = False
+    try:
+        lexical = find_mentions(text, [(0, len(text))], "en")
+    finally:
+        triggers.DOCUMENT_MODEL = True
+    assert lexical[0].sub_event_type == "Grenade"
+    assert abs(lexical[0].strength - ms[0].strength) < 1e-9
+    long_text = text + " " + "The observers noted no further incidents during the day. " * 12
+    assert len(long_text) > triggers.DOCUMENT_CHARS
+    assert find_mentions(long_text, [(0, len(text))], "en")[0].sub_event_type == "Grenade"

@@ -210,6 +210,87 @@ def features(texts: Sequence[str], langs: Sequence[str | None],
 # -------------------------------------------------------------------------- model
 
 
+# ------------------------------------------------------------------ word features
+
+_TOKEN = re.compile(r"\w+")
+
+
+def word_grams(text: str) -> set[str]:
+    """Lower-cased word unigrams and bigrams of a (normalised) text, numbers left out.
+    Any script: Arabic and French words are words too."""
+    words = [w for w in _TOKEN.findall(text.lower()) if not w.isdigit()]
+    return set(words) | {f"{a} {b}" for a, b in zip(words, words[1:])}
+
+
+@dataclass(frozen=True)
+class WordModel:
+    """Softmax regression over TF-IDF word unigrams and bigrams (L2-normalised rows).
+
+    USE vectors keep the topic of a note and lose ACLED's fine wording ("fired grenade
+    launchers and small arms" is an armed clash, "fired 120mm mortars" shelling); the
+    words keep it. Its log-probabilities are added to the networks' logits times
+    ``alpha``.
+
+    It is trained on the ACLED notes at their own class frequencies (a third of them
+    are peaceful protests), which is right for reports like theirs and wrong for a
+    collection where every class is about as frequent (CASE, and what the networks are
+    trained for): ``log_prior`` is the training class distribution, and
+    ``balanced=True`` divides it out (a label-shift correction) before fusing."""
+
+    vocab: dict[str, int]
+    idf: np.ndarray    # (V,)
+    W: np.ndarray      # (V, classes)
+    b: np.ndarray      # (classes,)
+    alpha: float
+    log_prior: np.ndarray | None = None  # (classes,)
+    #: weight for texts of these languages instead of ``alpha`` (chosen on the news
+    #: examples of the language: the notes that teach most of the words are English)
+    alpha_lang: dict[str, float] | None = None
+
+    def weights(self, langs: Sequence[str | None] | None, n: int) -> np.ndarray:
+        by_lang = self.alpha_lang or {}
+        langs = list(langs) if langs is not None else [None] * n
+        return np.array([by_lang.get(lang or "", self.alpha) for lang in langs], np.float32)
+
+    def log_proba(self, texts: Sequence[str], balanced: bool = False) -> np.ndarray:
+        lp = log_softmax(self.logits(texts))
+        if balanced and self.log_prior is not None:
+            lp = log_softmax(lp - self.log_prior)
+        return lp
+
+    def rows(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """CSR-style (indptr, indices, values) of the TF-IDF rows of ``texts``."""
+        indptr, indices, values = [0], [], []
+        for t in texts:
+            ix = sorted({self.vocab[g] for g in word_grams(t) if g in self.vocab})
+            v = self.idf[ix] if ix else np.zeros(0, np.float32)
+            n = float(np.sqrt((v * v).sum())) or 1.0
+            indices.extend(ix)
+            values.extend((v / n).tolist())
+            indptr.append(len(indices))
+        return (np.asarray(indptr, np.int64), np.asarray(indices, np.int64),
+                np.asarray(values, np.float32))
+
+    def logits(self, texts: Sequence[str]) -> np.ndarray:
+        return sparse_dot(self.rows(texts), self.W.astype(np.float32)) + self.b
+
+
+def sparse_dot(csr: tuple[np.ndarray, np.ndarray, np.ndarray], W: np.ndarray) -> np.ndarray:
+    """(CSR rows) @ W for a CSR triple, in numpy."""
+    indptr, indices, values = csr
+    n = len(indptr) - 1
+    out = np.zeros((n, W.shape[1]), np.float32)
+    if len(indices):
+        rows = np.repeat(np.arange(n), np.diff(indptr))
+        np.add.at(out, rows, W[indices] * values[:, None])
+    return out
+
+
+def log_softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+
+
 @dataclass(frozen=True)
 class Model:
     """An average of ``len(W2)`` small networks: member ``i`` computes
@@ -225,17 +306,28 @@ class Model:
     W2: np.ndarray         # (members, hidden or features, classes)
     b2: np.ndarray         # (members, classes)
     temperature: float
+    words: WordModel | None = None
 
-    def logits(self, X: np.ndarray) -> np.ndarray:
+    def logits(self, X: np.ndarray, texts: Sequence[str] | None = None, balanced: bool = True,
+               langs: Sequence[str | None] | None = None) -> np.ndarray:
+        """Networks' mean logits, plus ``alpha`` x the word model's log-probabilities
+        when there is a word model and the (normalised) ``texts`` are given (with the
+        ACLED notes' class prior divided out when ``balanced``, see WordModel)."""
         x = ((X - self.mean) * self.scale).astype(np.float32)
         out = np.zeros((len(X), self.W2.shape[-1]), dtype=np.float32)
         for i in range(len(self.W2)):
             h = x if self.W1 is None else np.maximum(x @ self.W1[i] + self.b1[i], 0.0)
             out += h @ self.W2[i] + self.b2[i]
-        return out / len(self.W2)
+        out /= len(self.W2)
+        if self.words is not None and texts is not None:
+            a = self.words.weights(langs, len(texts))
+            if a.any():
+                out += a[:, None] * self.words.log_proba(texts, balanced)
+        return out
 
-    def proba(self, X: np.ndarray) -> np.ndarray:
-        return softmax(self.logits(X) / self.temperature)
+    def proba(self, X: np.ndarray, texts: Sequence[str] | None = None, balanced: bool = True,
+              langs: Sequence[str | None] | None = None) -> np.ndarray:
+        return softmax(self.logits(X, texts, balanced, langs) / self.temperature)
 
     def save(self, path: Path, meta: dict) -> None:
         arrays = {"mean": self.mean, "scale": self.scale, "W2": self.W2, "b2": self.b2,
@@ -243,8 +335,20 @@ class Model:
                   "classes": np.array(self.classes)}
         if self.W1 is not None:
             arrays.update(W1=self.W1, b1=self.b1)
+        if self.words is not None:
+            vocab = sorted(self.words.vocab, key=self.words.vocab.get)
+            arrays.update(word_vocab=np.array(vocab), word_idf=self.words.idf, word_b=self.words.b,
+                          word_alpha=np.array(self.words.alpha, dtype=np.float32))
+            if self.words.log_prior is not None:
+                arrays["word_log_prior"] = self.words.log_prior
+            if self.words.alpha_lang:
+                arrays["word_alpha_langs"] = np.array(sorted(self.words.alpha_lang))
+                arrays["word_alpha_lang_values"] = np.array([self.words.alpha_lang[k] for k in
+                                                             sorted(self.words.alpha_lang)], dtype=np.float32)
+            # float16 halves the file; the weights are small numbers, well inside its range
+            arrays["word_W"] = self.words.W.astype(np.float16)
         path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(path, **{k: (v.astype(np.float32) if v.dtype.kind == "f" else v)
+        np.savez_compressed(path, **{k: (v.astype(np.float32) if v.dtype == np.float64 else v)
                                      for k, v in arrays.items()})
         path.with_suffix(".json").write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n",
                                              encoding="utf-8")
@@ -261,7 +365,14 @@ def load_model(path: Path = MODEL_PATH) -> Model:
         classes = tuple(str(c) for c in z["classes"])
         w1 = z["W1"] if "W1" in z.files else None
         b1 = z["b1"] if "b1" in z.files else None
-        return Model(classes, z["mean"], z["scale"], w1, b1, z["W2"], z["b2"], float(z["temperature"]))
+        words = None
+        if "word_W" in z.files:
+            vocab = {str(w): i for i, w in enumerate(z["word_vocab"])}
+            words = WordModel(vocab, z["word_idf"], z["word_W"].astype(np.float32), z["word_b"],
+                              float(z["word_alpha"]), z["word_log_prior"] if "word_log_prior" in z.files else None,
+                              {str(k): float(v) for k, v in zip(z["word_alpha_langs"], z["word_alpha_lang_values"])}
+                              if "word_alpha_langs" in z.files else None)
+        return Model(classes, z["mean"], z["scale"], w1, b1, z["W2"], z["b2"], float(z["temperature"]), words)
 
 
 _model: Model | None = None
@@ -317,20 +428,28 @@ def fold_no_event(p: np.ndarray, classes: Sequence[str]) -> tuple[np.ndarray, li
     return out[:, keep], [classes[i] for i in keep]
 
 
-def predict_proba(texts: Sequence[str], langs: Sequence[str | None]) -> tuple[np.ndarray, list[str]]:
-    """(n, 30) calibrated probabilities and the class of each column (NO_EVENT folded)."""
+def predict_proba(texts: Sequence[str], langs: Sequence[str | None],
+                  balanced: bool = True) -> tuple[np.ndarray, list[str]]:
+    """(n, 30) calibrated probabilities and the class of each column (NO_EVENT folded).
+
+    ``balanced`` (the default, what ``dateline classify`` gives): every class equally
+    likely a priori, as the networks are trained. ``balanced=False`` keeps the class
+    frequencies of ACLED's notes in the word model: better for single reports typed by
+    ``extract`` (held-out ACLED notes: see docs/classifier.md)."""
     m = model()
-    p = m.proba(features(texts, langs))
+    norm = [normalise(t) for t in texts]
+    p = m.proba(features(texts, langs), norm, balanced, langs)
     return fold_no_event(p, m.classes)
 
 
-def predict(texts: Sequence[str], langs: Sequence[str | None] | None = None, k: int = 3) -> list[Label]:
+def predict(texts: Sequence[str], langs: Sequence[str | None] | None = None, k: int = 3,
+            balanced: bool = True) -> list[Label]:
     """One :class:`Label` per text (batched: pass many texts per call for speed)."""
     texts = list(texts)
     if not texts:
         return []
     langs = list(langs) if langs is not None else [None] * len(texts)
-    p, classes = predict_proba(texts, langs)
+    p, classes = predict_proba(texts, langs, balanced)
     order = np.argsort(-p, axis=1, kind="stable")[:, :k]
     out = []
     for row, idx in zip(p, order):
