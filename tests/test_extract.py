@@ -244,7 +244,12 @@ def test_sentence_subject_acts_when_the_trigger_is_far():
     assert top.actor1.startswith("Military Forces of Egypt")
 
 
-def test_arrests_are_made_by_the_state():
+def test_arrests_are_made_by_the_state(monkeypatch):
+    from dateline.extract import triggers
+
+    # the arrest cue's own type: the classifier would code this note "Protest with
+    # intervention", as ACLED does for protesters arrested at their protest
+    monkeypatch.setattr(triggers, "DOCUMENT_MODEL", False)
     text = ("On 9 May 2020, at least 55 people were arrested in Minsk, Belarus, for participating in protests "
             "supporting a blogger.")
     evs = [e for e in _events(text, published=None, lang="en") if e.sub_event_type == "Arrests"]
@@ -266,3 +271,24 @@ def test_sentence_level_event_roles_come_from_the_actors_surroundings():
     evs = _events(text, published=None, lang="en")
     top = max(evs, key=lambda e: e.confidence)
     assert top.actor1 == "Taliban" and top.fatalities == 2
+
+
+def test_a_short_report_is_as_sure_as_the_calibrated_classifier():
+    """The shipped calibration (scripts/calibrate_confidence.py, held-out ACLED notes)
+    turns the classifier's probability of the event's sub-type into its confidence; a
+    long article, which the classifier does not read, keeps the hand-weighted score."""
+    import math
+
+    from dateline.extract import classifier, events
+
+    fit = events._calibration()
+    assert fit and fit["a"] >= 0 and fit["c"] > 0
+    text = "On 3 May 2020, Taliban militants attacked a police checkpoint in Kunduz, killing 2 policemen."
+    top = max(_events(text, published=None, lang="en"), key=lambda e: e.confidence)
+    proba, classes = classifier.predict_proba([text], ["en"], balanced=False)
+    p = dict(zip(classes, proba[0]))[top.sub_event_type]
+    if fit["a"] == 0:
+        expected = 1 / (1 + math.exp(-(fit["c"] * math.log(p / (1 - p)) + fit["d"])))
+        assert abs(top.confidence - expected) < 2e-3
+    long_text = "\n\n".join([text] * 3) + "\n\n" + "Une deuxième partie de l'article. " * 30
+    assert all(e.confidence for e in _events(long_text, published=None, lang="en"))

@@ -18,6 +18,7 @@ Reads ``Document.text``/``zones``/``published``/``lang`` and the ``Analysis``; w
 from __future__ import annotations
 
 import bisect
+import json
 import logging
 import math
 import re
@@ -656,6 +657,7 @@ def document_incident(text: str, analysis: Analysis, lang: str | None, toponyms:
     s, e = first
     m = MentionCandidate(s, e, s, e)
     m.votes[label.label] += label.score
+    m.model_probs = dict(label.top)
     a = Anchor(m, 0, True)
     placed = [t for t in toponyms if t.place is not None and not _is_metonym(t.place, focus)]
     if placed:
@@ -1276,15 +1278,41 @@ def _confidence(strength: float, sub: str, inc: Incident, geo_precision: int | N
                 epistemic: str) -> float:
     """A monotone score in (0, 1); weights set by hand on the seeds and examples.
 
-    Calibration against ACLED dev is the event-typing issue's job; until then the score
-    ranks events (more cues, precise place and date, asserted) rather than promising a
-    probability.
+    The hand weights rank events (more cues, precise place and date, asserted). For a
+    short report the classifier has read, :func:`_calibration` combines them with the
+    classifier's probability of the chosen sub-type, fitted on held-out ACLED notes, so
+    the score is the probability that the event's sub-type is right.
     """
     z = -1.0 + 0.45 * min(strength, 8.0) + 0.25 * (len(inc.anchors) - 1)
     z += {1: 0.8, 2: 0.3, 3: -0.3}.get(geo_precision or 0, -1.0)
     z += {1: 0.5, 2: 0.0, 3: -0.4}.get(time_precision or 3, -0.5)
     z += {"asserted": 0.2, "reported": 0.1, "claimed": 0.0, "alleged": -0.4, "denied": -1.0}[epistemic]
+    p = model_probability(sub, inc)
+    fit = _calibration()
+    if p is not None and fit:
+        z = fit["a"] * z + fit["c"] * math.log(p / (1 - p)) + fit["d"]
     return round(1.0 / (1.0 + math.exp(-z)), 3)
+
+
+def model_probability(sub: str, inc: Incident) -> float | None:
+    """The document classifier's probability of ``sub`` for a short report (clipped away
+    from 0 and 1), or ``None`` when the classifier did not read the text (long articles)."""
+    probs = [a.mention.model_probs[sub] for a in inc.anchors if sub in a.mention.model_probs]
+    if not any(a.mention.model_probs for a in inc.anchors):
+        return None
+    return min(max(max(probs, default=0.0), 1e-3), 1 - 1e-3)
+
+
+@lru_cache(maxsize=1)
+def _calibration() -> dict[str, float]:
+    """Logistic calibration of short reports' confidence — ``sigmoid(a·z + c·logit(p) + d)``
+    with ``p`` the classifier's probability of the event's sub-type — fitted on held-out
+    ACLED notes by scripts/calibrate_confidence.py; empty (the hand score alone) without it."""
+    path = curated.DATA_DIR / "models" / "confidence_calibration.json"
+    if not path.exists():
+        return {}
+    fit = json.loads(path.read_text(encoding="utf-8"))
+    return {k: float(fit[k]) for k in ("a", "c", "d")}
 
 
 _NOTE_VERBS = {

@@ -91,6 +91,9 @@ class MentionCandidate:
     anaphoric: bool = False
     distinct: bool = False
     backref: bool = False
+    #: the document classifier's probability of each sub-type for the text the mention is
+    #: in (short reports only, see :func:`_model_types`); feeds the event's confidence
+    model_probs: dict[str, float] = field(default_factory=dict)
 
     @property
     def sub_event_type(self) -> str:
@@ -225,7 +228,12 @@ def _model_types(mentions: list[MentionCandidate], text: str, lang: str | None, 
     if not classifier.MODEL_PATH.exists():
         return
     # ACLED's class frequencies kept: a short report is typed like the notes it resembles
-    label = classifier.predict([text], [lang], k=1, balanced=False)[0]
+    proba, classes = classifier.predict_proba([text], [lang], balanced=False)
+    probs = {c: float(p) for c, p in zip(classes, proba[0])}
+    for m in mentions:
+        m.model_probs = probs
+    best = max(probs, key=probs.__getitem__)
+    label = classifier.Label(best, round(probs[best], 4), [(best, round(probs[best], 4))])
     if label.label not in SUB_TO_TYPE or label.score < MODEL_DECIDES_SCORE:
         return
     for m in mentions:
