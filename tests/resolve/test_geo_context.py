@@ -39,19 +39,12 @@ def test_english_offsets(text, name, relation, km, bearing):
     ("à l'est de Ramadi", "Ramadi", "direction", None, "E"),
     ("une attaque près de la ville de Tikrit", "Tikrit", "near", None, None),
     ("aux abords d'Alep", "Alep", "near", None, None),
-])
-def test_french_offsets(text, name, relation, km, bearing):
-    off = find_offset(text, text.index(name))
-    assert off is not None and off.relation == relation and off.bearing == bearing
-    assert (off.distance_km is None) if km is None else off.distance_km == pytest.approx(km)
-
-
-@pytest.mark.parametrize("text, name, relation, km, bearing", [
+    # Arabic
     ("هجوم على بعد 40 كم شمال بغداد", "بغداد", "distance", 40.0, "N"),
     ("على بعد ١٥ كيلومترا من مدينة الموصل", "الموصل", "distance", 15.0, None),
     ("انفجار قرب تكريت", "تكريت", "near", None, None),
 ])
-def test_arabic_offsets(text, name, relation, km, bearing):
+def test_french_and_arabic_offsets(text, name, relation, km, bearing):
     off = find_offset(text, text.index(name))
     assert off is not None and off.relation == relation and off.bearing == bearing
     assert (off.distance_km is None) if km is None else off.distance_km == pytest.approx(km)
