@@ -161,3 +161,25 @@ def test_a_service_known_to_act_abroad_keeps_its_nation():
     kb = default_kb()
     mit = kb.get("turkish_national_intelligence_organization")
     assert kb.acled_name(mit, date(2024, 8, 16), "Iraq").startswith("Police Forces of Turkey")
+
+
+def test_alias_trie_finds_what_a_flat_alternation_finds():
+    """The aliases are compiled as a trie (shared prefixes); on texts mixing overlapping
+    aliases, spellings with and without apostrophes and case, it finds exactly what the
+    flat longest-first alternation finds."""
+    import re
+
+    from dateline.resolve.actors import _UNACCENT, _alias_regex, default_kb
+
+    kb = default_kb()
+    aliases = sorted({a for e in kb.entries.values() for a in [e.name, *e.aliases.all()]
+                      if not (len(a) <= 4 and a.replace(".", "").isupper())}, key=len, reverse=True)
+    flat = re.compile(r"(?<![\w])(?=(?P<a>(?:" + "|".join(_alias_regex(a) for a in aliases) + r")(?![\w])))", re.I)
+    texts = ["Les Kataeb Hezbollah et Kata'ib Hizbollah, puis As'hab al-Kahf et ASHAB AL KAHF ont revendiqué.",
+             "the Military Police and the military police of the Popular Mobilization Forces (PMF) clashed",
+             "Asa’ib Ahl al‑Haq, Harakat al-Nujaba and the Islamic Resistance in Iraq fired rockets"]
+    for text in texts:
+        plain = text.translate(_UNACCENT)
+        expected = [(m.start(), m.start() + len(m.group("a"))) for m in flat.finditer(plain)]
+        got = [(m.start(), m.start() + len(m.group("a"))) for m in kb._loose.finditer(plain)]
+        assert got == expected and got

@@ -95,6 +95,41 @@ class ActorMatch:
 
 
 def _alias_regex(alias: str) -> str:
+    return "".join(_alias_atoms(alias))
+
+
+#: atoms that may match nothing: tried after the letters at a trie branch, so that the
+#: longer spelling is preferred ("Ashab" before "As'hab" cannot stop short)
+_OPTIONAL_ATOMS = ("'?", r"\.?")
+
+
+def _trie_regex(aliases: list[list[str]], *, fold_case: bool) -> str:
+    """One expression for many aliases (lists of atoms), their common prefixes shared:
+    ``kata(?:ib hezbollah|eb hezbollah)`` instead of one alternative per alias. Python's
+    ``re`` tries the alternatives of a flat alternation one by one at every position of
+    the text; a trie tries one branch per next character. A word that ends where a longer
+    alias goes on is optional (greedy), so the longest alias still wins."""
+    trie: dict = {}
+    for atoms in aliases:
+        node = trie
+        for atom in atoms:
+            node = node.setdefault(atom.lower() if fold_case else atom, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        keys = sorted((k for k in node if k), key=lambda k: (k in _OPTIONAL_ATOMS, k))
+        branches = [k + emit(node[k]) for k in keys]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:
+            return "(?:" + body + ")?"
+        return body
+
+    return emit(trie)
+
+
+def _alias_atoms(alias: str) -> list[str]:
     out = []
     for ch in alias:
         if ch in " -‐‑–":
@@ -107,7 +142,7 @@ def _alias_regex(alias: str) -> str:
             out.append(r"\.?")
         else:
             out.append(re.escape(ch))
-    return "".join(out)
+    return out
 
 
 class ActorKB:
@@ -132,11 +167,11 @@ class ActorKB:
         # a lookahead finds the longest alias at every position, overlapping ones
         # included: "the Military Police" holds "the military" and "Military Police"
         self._loose = re.compile(
-            b + "(?=(?P<a>(?:" + "|".join(_alias_regex(a) for a in sorted(loose, key=len, reverse=True)) + ")" + end + "))",
+            b + "(?=(?P<a>(?:" + _trie_regex([_alias_atoms(a) for a in loose], fold_case=True) + ")" + end + "))",
             re.I) if loose else None
         self._strict = re.compile(
-            b + "(?=(?P<a>(?:" + "|".join(re.escape(a) for a in sorted(strict, key=len, reverse=True)) + ")" + end + "))"
-        ) if strict else None
+            b + "(?=(?P<a>(?:" + _trie_regex([[re.escape(c) for c in a] for a in strict], fold_case=False) + ")"
+            + end + "))") if strict else None
 
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[ActorMatch]:
         end = len(text) if end is None else end
