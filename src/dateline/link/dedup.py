@@ -704,17 +704,6 @@ class TextVectors:
         return out
 
 
-def text_vectors(evs: Sequence[LinkInput], needed: Iterable[int],
-                 embedder: Embedder | None = None) -> dict[int, np.ndarray]:
-    """L2-normalised text vectors of the ``needed`` events that have text."""
-    idx = [i for i in sorted(set(needed)) if evs[i].text]
-    if not idx:
-        return {}
-    vecs = np.asarray((embedder or _default_embedder)([evs[i].text for i in idx]), dtype=np.float32)  # type: ignore[misc]
-    norms = np.linalg.norm(vecs, axis=1, keepdims=True)
-    return dict(zip(idx, vecs / np.where(norms == 0, 1, norms)))
-
-
 def link_groups(evs: Sequence[LinkInput], *, vectors: np.ndarray | None = None,
                 embedder: Embedder | None = None,
                 constraints: Constraints | None = None) -> tuple[list[list[int]], int, int, int]:
