@@ -290,3 +290,17 @@ def test_the_top_events_actor1(text, actor1, fatalities):
     top = max(_events(text, published=None, lang="en"), key=lambda e: e.confidence)
     assert top.actor1.startswith(actor1)
     assert fatalities is None or top.fatalities == fatalities
+
+
+@pytest.mark.parametrize("text, actor1, actor2", [
+    # the patients of a casualty verb, and the strike named by its nationality
+    ("قتل اثنان من عناصر وحدات مقاومة سنجار يوم الجمعة بقصف مسيرة تركية استهدف عجلة في قضاء سنجار.",
+     "Military Forces of Turkey", "YBS: Sinjar Resistance Units"),
+    ("قتل 18 عنصرا من الميليشيات الموالية لإيران يوم السبت في غارات أمريكية على مواقعها في محيط دير الزور.",
+     "Military Forces of the United States", "Militia (Pro-Iran)"),
+    ("قتل ثلاثة مدنيين يوم الأحد في غارة إسرائيلية على بلدة بنت جبيل جنوب لبنان.",
+     "Military Forces of Israel", "Civilians (Lebanon)"),
+])
+def test_arabic_strike_roles(text, actor1, actor2):
+    (e,) = _events(text, published=date(2024, 8, 17), lang="ar")
+    assert e.actor1.startswith(actor1) and e.actor2 == actor2

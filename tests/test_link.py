@@ -375,3 +375,17 @@ def test_one_sided_reports_blaming_different_actors_need_near_identical_wording(
     brand = shelling("e", "Ashab al-Kahf")
     umbrella = shelling("f", "Islamic Resistance in Iraq")
     assert pair_score(brand, umbrella, 0.7) is not None
+
+
+def test_one_states_army_and_intelligence_service_are_one_side():
+    """"A Turkish drone" in one report, "Turkish intelligence" in another: the same party,
+    so a third report naming the army and its target can join both."""
+    army = replace(_e("a-1", "a", 9, 36.3, 41.8, "X", sub="Air/drone strike"),
+                   actors=("Military Forces of Turkey (2016-)", "YBS: Sinjar Resistance Units"))
+    mit = replace(_e("b-1", "b", 9, 36.3, 41.8, "Y", sub="Air/drone strike"),
+                  actors=("Police Forces of Turkey (2016-) National Intelligence Organization",))
+    from dateline.link.dedup import actor_score
+
+    assert actor_score(army, mit) == 1.0
+    other = replace(mit, actors=("Military Forces of Syria (2000-)",))
+    assert actor_score(army, other) is None  # three parties, none shared

@@ -796,13 +796,16 @@ def build_event(doc: Document, inc: Incident, text: str, dates: list[DateMention
             targets.append(m)
         elif role == "initiator":
             initiators.append(m)
-    implicit_targets = []
+    implicit_targets, implicit_initiators = [], []
     if roles:
         for s, e in sent_spans:
             for pat, actor_id, role in roles.implicit:
                 mm = pat.search(text, s, e)
-                if mm and role == "target" and kb.get(actor_id) is not None:
-                    implicit_targets.append((kb.get(actor_id), mm.start(), mm.end()))
+                if mm and kb.get(actor_id) is not None:
+                    if role == "target":
+                        implicit_targets.append((kb.get(actor_id), mm.start(), mm.end()))
+                    elif role == "initiator":
+                        implicit_initiators.append(ActorMatch(mm.start(), mm.end(), mm.group(0), kb.get(actor_id)))
     if not claimants:
         claimants = _interior_claimants(text, lang, sent_spans, follow, sentences, actor_matches, other_mentions or ())
     if not claimants and roles is not None:
@@ -819,6 +822,9 @@ def build_event(doc: Document, inc: Incident, text: str, dates: list[DateMention
     target_ids = {m.actor.id for m in targets}
     initiators = [m for m in initiators if m.actor.id not in target_ids]  # the attacked never attack
     initiators = [_umbrella(text, m, in_incident) for m in initiators]
+    if not claimants and not initiators:
+        # a strike named by its nationality ("بقصف مسيرة تركية"): its state's forces
+        initiators += [m for m in implicit_initiators if m.actor.id not in target_ids]
     if not claimants and not initiators:
         subject = _sentence_subject(text, pm, in_incident, targets, roles)
         if subject is not None:

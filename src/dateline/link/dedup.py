@@ -305,7 +305,7 @@ def actor_score(a: LinkInput, b: LinkInput) -> float | None:
     na, nb = named_actors(a), named_actors(b)
     if not na or not nb:
         return 0.5
-    if na & nb:
+    if na & nb or _share_a_side(a, b):
         return 1.0
     if TYPE_FAMILY.get(a.event_type) == TYPE_FAMILY["Protests"] == TYPE_FAMILY.get(b.event_type):
         # a crowd has no "other side": health workers and artists protesting in one city
@@ -342,14 +342,26 @@ def _different_perpetrators(a: LinkInput, b: LinkInput) -> bool:
     return not _related_actors(pa, pb)
 
 
+def _share_a_side(a: LinkInput, b: LinkInput) -> bool:
+    """Each report names one state's forces, under two names: its army in one ("a Turkish
+    drone"), its intelligence service or police in the other ("Turkish intelligence")."""
+    return any(_same_state(x, y) for x in a.actors for y in b.actors)
+
+
+def _same_state(x: str, y: str) -> bool:
+    """Two ACLED state-force names of one country ("Military Forces of Turkey (2016-)",
+    "Police Forces of Turkey (2016-) National Intelligence Organization")."""
+    sx, sy = _STATE_FORCES.match(x), _STATE_FORCES.match(y)
+    return bool(sx and sy and sx.group(1) == sy.group(1))
+
+
 def _related_actors(x: str, y: str) -> bool:
     """One actor, one under the other's umbrella (actor KB), or one state's forces
     (ACLED names as given, periods and all)."""
     from dateline.resolve.actors import default_kb
     from dateline.text import fold
 
-    sx, sy = _STATE_FORCES.match(x), _STATE_FORCES.match(y)
-    if sx and sy and sx.group(1) == sy.group(1):
+    if _same_state(x, y):
         return True  # one state's army, police or intelligence: reports may name either
     kb = default_kb()
     ex, ey = kb.by_key.get(fold(_actor_key(x))), kb.by_key.get(fold(_actor_key(y)))
